@@ -81,7 +81,7 @@ impl Writer<'_> {
     /// control characters and non-ASCII refused.
     fn quoted(&mut self, bytes: &[u8]) -> Result<(), Error> {
         for &b in bytes {
-            if b < 0x20 || b >= 0x7f {
+            if !(0x20..0x7f).contains(&b) {
                 return Err(Error::InvalidConfig);
             }
             if b == b'"' || b == b'\\' {

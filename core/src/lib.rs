@@ -2,21 +2,43 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+mod alg;
+mod authenticate;
+mod b64;
 mod challenge;
+pub mod claims;
 mod error;
 pub mod extract;
+pub mod jose;
+pub mod json;
+mod jws;
+pub mod key;
 mod policy;
 mod resolve;
 mod source;
+mod verify;
 
+pub use alg::Algorithm;
+pub use authenticate::{authenticate, Identity};
 pub use challenge::Challenge;
+pub use claims::{Claims, Validation};
 pub use error::{Error, Family, HttpAnswer};
 pub use extract::{Request, MAX_FIELD_LEN};
+pub use key::{Key, KeySet};
 pub use policy::{BasicCredentials, Conflict, Policy, Preset, DEFAULT_COOKIE};
 pub use resolve::{resolve, Resolution};
 pub use source::{Credential, Skip, Source, SOURCE_COUNT};
+pub use verify::{buffer_len, verify, Verified, DEFAULT_BUFFER};
+
+/// Seconds since the Unix epoch from the system clock (with `std`).
+#[cfg(feature = "std")]
+#[must_use]
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

@@ -95,6 +95,19 @@ pub enum Skip {
 }
 
 impl Skip {
+    /// A stable snake_case name (`"empty_bearer"`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Skip::EmptyBearer => "empty_bearer",
+            Skip::OtherScheme => "other_scheme",
+            Skip::BasicDisabled => "basic_disabled",
+            Skip::EmptyCookie => "empty_cookie",
+            Skip::EmptyToken => "empty_token",
+            Skip::NotAccepted => "not_accepted",
+        }
+    }
+
     /// A short reason, for logs and the CLI.
     #[must_use]
     pub const fn reason(self) -> &'static str {

@@ -1,0 +1,165 @@
+//! JWT claims (RFC 7519 §4) read from a verified payload, and the rules a
+//! token must meet ([`Validation`]).
+
+mod validation;
+
+pub use validation::{Validation, MAX_LIST, MAX_NAME, MAX_VALUE};
+
+use crate::json::{Array, JsonStr, Object, Value};
+use crate::Error;
+
+/// The claims of a verified token, read in place from its payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Claims<'a> {
+    obj: Object<'a>,
+}
+
+/// `aud`: one string or an array of strings (RFC 7519 §4.1.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Audience<'a> {
+    /// A single audience.
+    One(JsonStr<'a>),
+    /// Several audiences.
+    Many(Array<'a>),
+}
+
+impl<'a> Audience<'a> {
+    /// Whether any audience equals `name`.
+    #[must_use]
+    pub fn contains(&self, name: &[u8]) -> bool {
+        match self {
+            Audience::One(s) => s.eq_bytes(name),
+            Audience::Many(a) => a.iter().any(|v| v.as_str().is_some_and(|s| s.eq_bytes(name))),
+        }
+    }
+}
+
+impl<'a> Claims<'a> {
+    pub(crate) fn new(obj: Object<'a>) -> Self {
+        Claims { obj }
+    }
+
+    /// The payload JSON, as signed.
+    #[must_use]
+    pub fn json(&self) -> &'a [u8] {
+        self.obj.raw()
+    }
+
+    /// The payload as a JSON object, for claims of your own.
+    #[must_use]
+    pub fn object(&self) -> Object<'a> {
+        self.obj
+    }
+
+    /// Any claim, as a JSON value.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<Value<'a>> {
+        self.obj.get(name)
+    }
+
+    /// A nested claim by path, e.g. `["realm_access", "roles"]`.
+    #[must_use]
+    pub fn path(&self, path: &[&str]) -> Option<Value<'a>> {
+        self.obj.path(path)
+    }
+
+    /// A string claim; `Err` when present with another type.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClaim`].
+    pub fn string(&self, name: &str) -> Result<Option<JsonStr<'a>>, Error> {
+        self.get(name).map(|v| v.as_str().ok_or(Error::InvalidClaim)).transpose()
+    }
+
+    /// A NumericDate claim (seconds); `Err` when present and not a number.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClaim`].
+    pub fn date(&self, name: &str) -> Result<Option<i64>, Error> {
+        self.get(name).map(|v| v.as_i64().ok_or(Error::InvalidClaim)).transpose()
+    }
+
+    /// `sub`, the subject (RFC 7519 §4.1.2).
+    #[must_use]
+    pub fn sub(&self) -> Option<JsonStr<'a>> {
+        self.string("sub").ok().flatten()
+    }
+
+    /// `iss`, the issuer (RFC 7519 §4.1.1).
+    #[must_use]
+    pub fn iss(&self) -> Option<JsonStr<'a>> {
+        self.string("iss").ok().flatten()
+    }
+
+    /// `jti`, the token id (RFC 7519 §4.1.7).
+    #[must_use]
+    pub fn jti(&self) -> Option<JsonStr<'a>> {
+        self.string("jti").ok().flatten()
+    }
+
+    /// `scope`, space-separated (RFC 9068 §2.2.3, RFC 8693 §4.2).
+    #[must_use]
+    pub fn scope(&self) -> Option<JsonStr<'a>> {
+        self.string("scope").ok().flatten()
+    }
+
+    /// `client_id` (RFC 9068 §2.2).
+    #[must_use]
+    pub fn client_id(&self) -> Option<JsonStr<'a>> {
+        self.string("client_id").ok().flatten()
+    }
+
+    /// `azp`, the authorized party (OpenID Connect Core §2).
+    #[must_use]
+    pub fn azp(&self) -> Option<JsonStr<'a>> {
+        self.string("azp").ok().flatten()
+    }
+
+    /// `exp` (RFC 7519 §4.1.4).
+    #[must_use]
+    pub fn exp(&self) -> Option<i64> {
+        self.date("exp").ok().flatten()
+    }
+
+    /// `nbf` (RFC 7519 §4.1.5).
+    #[must_use]
+    pub fn nbf(&self) -> Option<i64> {
+        self.date("nbf").ok().flatten()
+    }
+
+    /// `iat` (RFC 7519 §4.1.6).
+    #[must_use]
+    pub fn iat(&self) -> Option<i64> {
+        self.date("iat").ok().flatten()
+    }
+
+    /// `aud`.
+    #[must_use]
+    pub fn aud(&self) -> Option<Audience<'a>> {
+        let v = self.get("aud")?;
+        v.as_str().map(Audience::One).or_else(|| v.as_array().map(Audience::Many))
+    }
+
+    /// Whether the space-separated `scope` includes `wanted`.
+    #[must_use]
+    pub fn has_scope(&self, wanted: &[u8]) -> bool {
+        let Some(scope) = self.scope() else { return false };
+        let mut current = 0usize;
+        let mut matched = true;
+        for b in scope.bytes().chain(core::iter::once(b' ')) {
+            if b == b' ' {
+                if matched && current == wanted.len() && current > 0 {
+                    return true;
+                }
+                current = 0;
+                matched = true;
+            } else {
+                matched &= wanted.get(current) == Some(&b);
+                current = current.saturating_add(1);
+            }
+        }
+        false
+    }
+}

@@ -1,0 +1,214 @@
+//! What a token's claims must satisfy: time window, issuer, audience,
+//! required claims, scopes, header type.
+
+use heapless::{String, Vec};
+
+use super::Claims;
+use crate::jose::Header;
+use crate::Error;
+
+/// How many issuers, audiences, required claims or scopes a [`Validation`] holds.
+pub const MAX_LIST: usize = 4;
+/// The longest issuer, audience or scope, in bytes.
+pub const MAX_VALUE: usize = 256;
+/// The longest required-claim name or `typ`, in bytes.
+pub const MAX_NAME: usize = 32;
+
+type Text = String<MAX_VALUE>;
+type Name = String<MAX_NAME>;
+
+/// The rules a token must meet besides its signature.
+///
+/// `Validation::new()` requires `exp` and nothing else; issuer and audience
+/// are checked once configured. Times are compared against the caller's
+/// `now` with [`leeway`](Validation::with_leeway) seconds of tolerance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Validation {
+    leeway: u32,
+    issuers: Vec<Text, MAX_LIST>,
+    audiences: Vec<Text, MAX_LIST>,
+    required: Vec<Name, MAX_LIST>,
+    scopes: Vec<Text, MAX_LIST>,
+    typ: Option<Name>,
+}
+
+impl Default for Validation {
+    fn default() -> Self {
+        Validation::new()
+    }
+}
+
+fn text<const N: usize>(s: &str) -> Result<String<N>, Error> {
+    String::try_from(s).map_err(|()| Error::ConfigTooLong)
+}
+
+fn push<T>(list: &mut Vec<T, MAX_LIST>, value: T) -> Result<(), Error> {
+    list.push(value).map_err(|_| Error::ConfigListFull)
+}
+
+impl Validation {
+    /// Requires `exp`; no issuer, audience or scope configured; no leeway.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut required = Vec::new();
+        let _ = required.push(Name::try_from("exp").unwrap_or_default());
+        Validation { leeway: 0, issuers: Vec::new(), audiences: Vec::new(), required, scopes: Vec::new(), typ: None }
+    }
+
+    /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`.
+    #[must_use]
+    pub fn with_leeway(mut self, seconds: u32) -> Self {
+        self.leeway = seconds;
+        self
+    }
+
+    /// Accepts tokens from `issuer` (`iss` must then be one of those added).
+    ///
+    /// # Errors
+    /// [`Error::ConfigTooLong`] or [`Error::ConfigListFull`].
+    pub fn with_issuer(mut self, issuer: &str) -> Result<Self, Error> {
+        push(&mut self.issuers, text(issuer)?)?;
+        Ok(self)
+    }
+
+    /// Accepts tokens for `audience` (`aud` must then name one of those added).
+    ///
+    /// # Errors
+    /// [`Error::ConfigTooLong`] or [`Error::ConfigListFull`].
+    pub fn with_audience(mut self, audience: &str) -> Result<Self, Error> {
+        push(&mut self.audiences, text(audience)?)?;
+        Ok(self)
+    }
+
+    /// Requires claim `name` to be present (e.g. `jti`).
+    ///
+    /// # Errors
+    /// [`Error::ConfigTooLong`] or [`Error::ConfigListFull`].
+    pub fn require(mut self, name: &str) -> Result<Self, Error> {
+        if !self.required.iter().any(|r| r == name) {
+            push(&mut self.required, text(name)?)?;
+        }
+        Ok(self)
+    }
+
+    /// Requires no claim at all (not even `exp`): for tokens that never
+    /// expire, which a careful service should rarely accept.
+    #[must_use]
+    pub fn require_nothing(mut self) -> Self {
+        self.required.clear();
+        self
+    }
+
+    /// Requires `scope` to include `scope`; a token without it is
+    /// [`Error::InsufficientScope`] (HTTP 403).
+    ///
+    /// # Errors
+    /// [`Error::ConfigTooLong`] or [`Error::ConfigListFull`].
+    pub fn with_scope(mut self, scope: &str) -> Result<Self, Error> {
+        push(&mut self.scopes, text(scope)?)?;
+        Ok(self)
+    }
+
+    /// Requires the header `typ` (e.g. `at+jwt`, RFC 9068 §2.1).
+    ///
+    /// # Errors
+    /// [`Error::ConfigTooLong`].
+    pub fn with_typ(mut self, typ: &str) -> Result<Self, Error> {
+        self.typ = Some(text(typ)?);
+        Ok(self)
+    }
+
+    /// The leeway in seconds.
+    #[must_use]
+    pub fn leeway(&self) -> u32 {
+        self.leeway
+    }
+
+    /// The required claims.
+    pub fn required(&self) -> impl Iterator<Item = &str> {
+        self.required.iter().map(String::as_str)
+    }
+
+    /// The accepted issuers.
+    pub fn issuers(&self) -> impl Iterator<Item = &str> {
+        self.issuers.iter().map(String::as_str)
+    }
+
+    /// The accepted audiences.
+    pub fn audiences(&self) -> impl Iterator<Item = &str> {
+        self.audiences.iter().map(String::as_str)
+    }
+
+    /// Checks the header's `typ`, if one is required.
+    pub(crate) fn check_header(&self, header: &Header<'_>) -> Result<(), Error> {
+        match &self.typ {
+            Some(typ) if !header.typ_is(typ.as_bytes()) => Err(Error::WrongType),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks the claims against `now` (seconds since the Unix epoch).
+    ///
+    /// # Errors
+    /// The first rule broken, in this order: claim types, required claims,
+    /// `exp`, `nbf`, `iat`, `iss`, `aud`, scopes.
+    pub fn check(&self, claims: &Claims<'_>, now: i64) -> Result<(), Error> {
+        let leeway = i64::from(self.leeway);
+        // Registered claims with the wrong type are refused even when not
+        // required: a string `exp` must not read as "no expiry".
+        let exp = claims.date("exp")?;
+        let nbf = claims.date("nbf")?;
+        let iat = claims.date("iat")?;
+        let iss = claims.string("iss")?;
+        claims.string("sub")?;
+        claims.string("jti")?;
+        let aud = match claims.get("aud") {
+            Some(_) => Some(claims.aud().ok_or(Error::InvalidClaim)?),
+            None => None,
+        };
+        if let Some(super::Audience::Many(list)) = aud {
+            if list.iter().any(|v| v.as_str().is_none()) {
+                return Err(Error::InvalidClaim);
+            }
+        }
+
+        for name in &self.required {
+            if claims.get(name).is_none() {
+                return Err(Error::MissingClaim);
+            }
+        }
+        // RFC 7519 §4.1.4: now MUST be before exp.
+        if exp.is_some_and(|exp| now >= exp.saturating_add(leeway)) {
+            return Err(Error::Expired);
+        }
+        // RFC 7519 §4.1.5: now MUST be on or after nbf.
+        if nbf.is_some_and(|nbf| now.saturating_add(leeway) < nbf) {
+            return Err(Error::NotYetValid);
+        }
+        if iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
+            return Err(Error::IssuedInFuture);
+        }
+        if !self.issuers.is_empty() {
+            let iss = iss.ok_or(Error::MissingClaim)?;
+            if !self.issuers.iter().any(|i| iss.eq_bytes(i.as_bytes())) {
+                return Err(Error::WrongIssuer);
+            }
+        }
+        // RFC 7519 §4.1.3: a token with an audience that does not name us is
+        // refused, also when we expect none.
+        match aud {
+            Some(aud) if !self.audiences.iter().any(|a| aud.contains(a.as_bytes())) => {
+                return Err(Error::WrongAudience);
+            }
+            None if !self.audiences.is_empty() => return Err(Error::MissingClaim),
+            _ => {}
+        }
+        if self.scopes.iter().any(|s| !claims.has_scope(s.as_bytes())) {
+            return Err(Error::InsufficientScope);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

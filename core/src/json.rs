@@ -1,0 +1,541 @@
+//! A validating JSON reader for JOSE headers, JWT claims and JWKS documents,
+//! with no allocation and no copies.
+//!
+//! [`Object::parse`] checks a whole document once (RFC 8259 grammar, UTF-8,
+//! nesting at most [`MAX_DEPTH`], no object with the same member name twice);
+//! after that, lookups walk the validated bytes.
+//!
+//! Duplicate member names are refused everywhere, not only at the top: RFC
+//! 7515 §5.2 and RFC 7519 §7.2 let a parser reject them, and two parsers that
+//! pick different duplicates is how one token means two things.
+
+mod string;
+
+pub use string::JsonStr;
+
+use crate::Error;
+
+/// How deeply arrays and objects may nest.
+pub const MAX_DEPTH: usize = 16;
+
+/// The JSON type of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Kind {
+    /// `{…}`
+    Object,
+    /// `[…]`
+    Array,
+    /// `"…"`
+    String,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// `null`.
+    Null,
+}
+
+/// A value inside a validated document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Value<'a> {
+    kind: Kind,
+    raw: &'a [u8],
+}
+
+/// A validated JSON object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Object<'a> {
+    raw: &'a [u8],
+}
+
+/// A validated JSON array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Array<'a> {
+    raw: &'a [u8],
+}
+
+impl<'a> Object<'a> {
+    /// Validates `doc` as one JSON object (surrounding whitespace allowed).
+    ///
+    /// # Errors
+    /// [`Error::InvalidJson`], [`Error::JsonTooDeep`] or [`Error::DuplicateMember`].
+    pub fn parse(doc: &'a [u8]) -> Result<Self, Error> {
+        core::str::from_utf8(doc).map_err(|_| Error::InvalidJson)?;
+        let mut p = Parser { s: doc, pos: 0 };
+        p.ws();
+        let start = p.pos;
+        if p.peek() != Some(b'{') {
+            return Err(Error::InvalidJson);
+        }
+        p.value(0)?;
+        let end = p.pos;
+        p.ws();
+        if p.pos != doc.len() {
+            return Err(Error::InvalidJson);
+        }
+        Ok(Object { raw: doc.get(start..end).ok_or(Error::InvalidJson)? })
+    }
+
+    /// The document's bytes, `{` to `}`.
+    #[must_use]
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The members in document order.
+    #[must_use]
+    pub fn members(&self) -> Members<'a> {
+        Members { p: Parser { s: self.raw, pos: 1 }, done: false }
+    }
+
+    /// The member called `name` (compared after decoding escapes).
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<Value<'a>> {
+        self.members().find(|(n, _)| n.eq_bytes(name.as_bytes())).map(|(_, v)| v)
+    }
+
+    /// The value at a path of member names (`["realm_access", "roles"]`).
+    #[must_use]
+    pub fn path(&self, path: &[&str]) -> Option<Value<'a>> {
+        let (last, parents) = path.split_last()?;
+        let mut obj = *self;
+        for name in parents {
+            obj = obj.get(name)?.as_object()?;
+        }
+        obj.get(last)
+    }
+}
+
+/// The members of an [`Object`].
+#[derive(Clone, Debug)]
+pub struct Members<'a> {
+    p: Parser<'a>,
+    done: bool,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (JsonStr<'a>, Value<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        self.p.ws();
+        if self.p.peek() == Some(b'}') {
+            self.done = true;
+            return None;
+        }
+        let name = self.p.skip_string()?;
+        self.p.ws();
+        self.p.bump(); // ':'
+        self.p.ws();
+        let value = self.p.skip_value()?;
+        self.p.ws();
+        if self.p.peek() == Some(b',') {
+            self.p.bump();
+        }
+        Some((JsonStr::from_validated(name), value))
+    }
+}
+
+impl<'a> Array<'a> {
+    /// The elements in order.
+    #[must_use]
+    pub fn iter(&self) -> Elements<'a> {
+        Elements { p: Parser { s: self.raw, pos: 1 }, done: false }
+    }
+}
+
+/// The elements of an [`Array`].
+#[derive(Clone, Debug)]
+pub struct Elements<'a> {
+    p: Parser<'a>,
+    done: bool,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Value<'a>;
+
+    fn next(&mut self) -> Option<Value<'a>> {
+        if self.done {
+            return None;
+        }
+        self.p.ws();
+        if self.p.peek() == Some(b']') {
+            self.done = true;
+            return None;
+        }
+        let value = self.p.skip_value()?;
+        self.p.ws();
+        if self.p.peek() == Some(b',') {
+            self.p.bump();
+        }
+        Some(value)
+    }
+}
+
+impl<'a> Value<'a> {
+    /// The JSON type.
+    #[must_use]
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The value's bytes as they sit in the document (strings with quotes).
+    #[must_use]
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The string, if this is one.
+    #[must_use]
+    pub fn as_str(&self) -> Option<JsonStr<'a>> {
+        match (self.kind, self.raw) {
+            (Kind::String, [b'"', inner @ .., b'"']) => Some(JsonStr::from_validated(inner)),
+            _ => None,
+        }
+    }
+
+    /// The object, if this is one.
+    #[must_use]
+    pub fn as_object(&self) -> Option<Object<'a>> {
+        (self.kind == Kind::Object).then_some(Object { raw: self.raw })
+    }
+
+    /// The array, if this is one.
+    #[must_use]
+    pub fn as_array(&self) -> Option<Array<'a>> {
+        (self.kind == Kind::Array).then_some(Array { raw: self.raw })
+    }
+
+    /// The boolean, if this is one.
+    #[must_use]
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.raw {
+            b"true" => Some(true),
+            b"false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A number as whole seconds (an RFC 7519 §2 NumericDate): a fraction is
+    /// rounded towards negative infinity; exponent forms and numbers outside
+    /// `i64` give `None`.
+    #[must_use]
+    pub fn as_i64(&self) -> Option<i64> {
+        if self.kind != Kind::Number || self.raw.iter().any(|&b| b == b'e' || b == b'E') {
+            return None;
+        }
+        let (negative, digits) = match self.raw {
+            [b'-', rest @ ..] => (true, rest),
+            _ => (false, self.raw),
+        };
+        let int_end = digits.iter().position(|&b| b == b'.').unwrap_or(digits.len());
+        let (int, frac) = digits.split_at(int_end);
+        let mut n: i64 = 0;
+        for &d in int {
+            let digit = i64::from(d.wrapping_sub(b'0'));
+            n = n.checked_mul(10)?.checked_add(digit)?;
+        }
+        let has_fraction = frac.iter().skip(1).any(|&b| b != b'0');
+        if negative {
+            n = n.checked_neg()?;
+            if has_fraction {
+                n = n.checked_sub(1)?;
+            }
+        }
+        Some(n)
+    }
+}
+
+/// The validating cursor. After validation the same type skips over
+/// values it knows to be well-formed.
+#[derive(Clone, Debug)]
+struct Parser<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn bump(&mut self) {
+        self.pos = self.pos.saturating_add(1);
+    }
+
+    fn next_byte(&mut self) -> Option<u8> {
+        let b = self.peek();
+        self.bump();
+        b
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.bump();
+        }
+    }
+
+    fn since(&self, start: usize) -> &'a [u8] {
+        self.s.get(start..self.pos).unwrap_or_default()
+    }
+
+    fn expect(&mut self, b: u8) -> Result<(), Error> {
+        if self.next_byte() == Some(b) {
+            Ok(())
+        } else {
+            Err(Error::InvalidJson)
+        }
+    }
+
+    /// Validates one value, starting at a non-whitespace byte.
+    fn value(&mut self, depth: usize) -> Result<Kind, Error> {
+        match self.peek() {
+            Some(b'{') => self.object(depth.checked_add(1).ok_or(Error::JsonTooDeep)?),
+            Some(b'[') => self.array(depth.checked_add(1).ok_or(Error::JsonTooDeep)?),
+            Some(b'"') => self.string().map(|_| Kind::String),
+            Some(b't') => self.literal(b"true", Kind::Bool),
+            Some(b'f') => self.literal(b"false", Kind::Bool),
+            Some(b'n') => self.literal(b"null", Kind::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(Error::InvalidJson),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], kind: Kind) -> Result<Kind, Error> {
+        let end = self.pos.checked_add(word.len()).ok_or(Error::InvalidJson)?;
+        if self.s.get(self.pos..end) != Some(word) {
+            return Err(Error::InvalidJson);
+        }
+        self.pos = end;
+        Ok(kind)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.bump();
+        }
+        self.pos.saturating_sub(start)
+    }
+
+    fn number(&mut self) -> Result<Kind, Error> {
+        if self.peek() == Some(b'-') {
+            self.bump();
+        }
+        match self.peek() {
+            Some(b'0') => self.bump(),
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(Error::InvalidJson),
+        }
+        if self.peek() == Some(b'.') {
+            self.bump();
+            if self.digits() == 0 {
+                return Err(Error::InvalidJson);
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.bump();
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.bump();
+            }
+            if self.digits() == 0 {
+                return Err(Error::InvalidJson);
+            }
+        }
+        Ok(Kind::Number)
+    }
+
+    /// Validates a string and returns its inside (between the quotes).
+    fn string(&mut self) -> Result<&'a [u8], Error> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        loop {
+            match self.next_byte().ok_or(Error::InvalidJson)? {
+                b'"' => break,
+                b'\\' => match self.next_byte().ok_or(Error::InvalidJson)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => self.unicode_escape()?,
+                    _ => return Err(Error::InvalidJson),
+                },
+                0x00..=0x1f => return Err(Error::InvalidJson),
+                _ => {}
+            }
+        }
+        let inside = self.since(start);
+        Ok(inside.get(..inside.len().saturating_sub(1)).unwrap_or_default())
+    }
+
+    /// After `\u`: four hex digits; a high surrogate must be followed by an
+    /// escaped low one and a low one may not stand alone (RFC 8259 §8.2
+    /// allows lone surrogates, but they are not text and cannot be compared).
+    fn unicode_escape(&mut self) -> Result<(), Error> {
+        let code = self.hex4()?;
+        match code {
+            0xD800..=0xDBFF => {
+                self.expect(b'\\')?;
+                self.expect(b'u')?;
+                if !(0xDC00..=0xDFFF).contains(&self.hex4()?) {
+                    return Err(Error::InvalidJson);
+                }
+            }
+            0xDC00..=0xDFFF => return Err(Error::InvalidJson),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let end = self.pos.checked_add(4).ok_or(Error::InvalidJson)?;
+        let code = self.s.get(self.pos..end).and_then(string::hex4).ok_or(Error::InvalidJson)?;
+        self.pos = end;
+        Ok(code)
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Kind, Error> {
+        if depth > MAX_DEPTH {
+            return Err(Error::JsonTooDeep);
+        }
+        self.expect(b'[')?;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.bump();
+            return Ok(Kind::Array);
+        }
+        loop {
+            self.ws();
+            self.value(depth)?;
+            self.ws();
+            match self.next_byte() {
+                Some(b',') => {}
+                Some(b']') => return Ok(Kind::Array),
+                _ => return Err(Error::InvalidJson),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Kind, Error> {
+        if depth > MAX_DEPTH {
+            return Err(Error::JsonTooDeep);
+        }
+        let start = self.pos;
+        self.expect(b'{')?;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.bump();
+            return Ok(Kind::Object);
+        }
+        // A 256-bit filter of member-name hashes: only a name whose bit is
+        // already set is compared against the earlier names.
+        let mut seen = [0u64; 4];
+        let mut suspect = false;
+        loop {
+            self.ws();
+            let name = JsonStr::from_validated(self.string()?);
+            let h = name.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+            let (word, bit) = (usize::try_from(h >> 6 & 3).unwrap_or(0), h & 63);
+            if let Some(w) = seen.get_mut(word) {
+                suspect |= *w & (1 << bit) != 0;
+                *w |= 1 << bit;
+            }
+            self.ws();
+            self.expect(b':')?;
+            self.ws();
+            self.value(depth)?;
+            self.ws();
+            match self.next_byte() {
+                Some(b',') => {}
+                Some(b'}') => break,
+                _ => return Err(Error::InvalidJson),
+            }
+        }
+        if suspect && has_duplicate(Object { raw: self.since(start) }) {
+            return Err(Error::DuplicateMember);
+        }
+        Ok(Kind::Object)
+    }
+
+    /// Skips a string in validated JSON and returns its inside.
+    fn skip_string(&mut self) -> Option<&'a [u8]> {
+        self.bump(); // opening quote
+        let start = self.pos;
+        loop {
+            match self.next_byte()? {
+                b'"' => break,
+                b'\\' => self.bump(),
+                _ => {}
+            }
+        }
+        let inside = self.since(start);
+        inside.get(..inside.len().saturating_sub(1))
+    }
+
+    /// Skips one value in validated JSON.
+    fn skip_value(&mut self) -> Option<Value<'a>> {
+        let start = self.pos;
+        let kind = match self.peek()? {
+            b'"' => {
+                self.skip_string()?;
+                Kind::String
+            }
+            open @ (b'{' | b'[') => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek()? {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth = depth.saturating_add(1),
+                        b'}' | b']' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                self.bump();
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.bump();
+                }
+                if open == b'{' {
+                    Kind::Object
+                } else {
+                    Kind::Array
+                }
+            }
+            first => {
+                while !matches!(self.peek(), None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')) {
+                    self.bump();
+                }
+                match first {
+                    b't' | b'f' => Kind::Bool,
+                    b'n' => Kind::Null,
+                    _ => Kind::Number,
+                }
+            }
+        };
+        Some(Value { kind, raw: self.since(start) })
+    }
+}
+
+/// The slow, exact check behind the filter: does any member name repeat?
+fn has_duplicate(obj: Object<'_>) -> bool {
+    let mut outer = obj.members();
+    while let Some((name, _)) = outer.next() {
+        if outer.clone().any(|(other, _)| other.eq_json(&name)) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,91 @@
+use super::*;
+
+fn parse(s: &str) -> Result<Object<'_>, Error> {
+    Object::parse(s.as_bytes())
+}
+
+#[test]
+fn accepts_valid_documents() {
+    for doc in [
+        "{}",
+        " { } ",
+        r#"{"a":1,"b":[1,2,{"c":null}],"d":"x","e":true,"f":false,"g":-0.5e-3}"#,
+        "{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}",
+        r#"{"s":"\u00e9\ud83d\ude00\/\"\\\b\f\n\r\t"}"#,
+        r#"{"a":{"a":{"a":1}}}"#,
+    ] {
+        assert!(parse(doc).is_ok(), "{doc}");
+    }
+}
+
+#[test]
+fn refuses_invalid_documents() {
+    for doc in [
+        "", "[]", "\"x\"", "1", "{", "}", "{]", r#"{"a"}"#, r#"{"a":}"#, r#"{"a":1,}"#, r#"{,"a":1}"#,
+        r#"{"a":01}"#, r#"{"a":1.}"#, r#"{"a":.5}"#, r#"{"a":1e}"#, r#"{"a":+1}"#, r#"{"a":tru}"#,
+        r#"{"a":"\x"}"#, r#"{"a":"\u12"}"#, r#"{"a":"\ud800"}"#, r#"{"a":"\udc00"}"#,
+        r#"{"a":"\ud800\u0041"}"#, "{\"a\":\"\n\"}", r#"{"a":1} {}"#, r#"{a:1}"#, "{'a':1}",
+        r#"{"a":[1,]}"#, r#"{"a":[1 2]}"#, r#"{"a":NaN}"#,
+    ] {
+        assert_eq!(parse(doc).err(), Some(Error::InvalidJson), "{doc}");
+    }
+    assert_eq!(Object::parse(b"{\"a\":\"\xff\"}").err(), Some(Error::InvalidJson));
+}
+
+#[test]
+fn refuses_duplicate_members_at_any_depth_and_under_escapes() {
+    for doc in [
+        r#"{"alg":"ES256","alg":"none"}"#,
+        r#"{"alg":"ES256","\u0061lg":"none"}"#,
+        r#"{"a":1,"b":2,"c":3,"a":4}"#,
+        r#"{"x":{"k":1,"k":2}}"#,
+        r#"{"x":[{"k":1,"k":2}]}"#,
+    ] {
+        assert_eq!(parse(doc).err(), Some(Error::DuplicateMember), "{doc}");
+    }
+    // Many distinct names (filter collisions are resolved by the exact check).
+    let mut doc = std::string::String::from("{");
+    for i in 0..300 {
+        doc.push_str(&std::format!("\"m{i}\":{i},"));
+    }
+    doc.push_str("\"end\":0}");
+    assert!(parse(&doc).is_ok());
+}
+
+#[test]
+fn limits_depth() {
+    let ok = std::format!("{}{}", "{\"a\":".repeat(MAX_DEPTH - 1) + "1", "}".repeat(MAX_DEPTH - 1));
+    assert!(parse(&ok).is_ok());
+    let deep = std::format!("{}{}", "{\"a\":".repeat(MAX_DEPTH + 1) + "1", "}".repeat(MAX_DEPTH + 1));
+    assert_eq!(parse(&deep).err(), Some(Error::JsonTooDeep));
+    let deep_arrays = std::format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));
+    assert_eq!(parse(&deep_arrays).err(), Some(Error::JsonTooDeep));
+}
+
+#[test]
+fn lookups() {
+    let o = parse(r#"{ "iss" : "https:\/\/idp", "aud":["a","b"], "exp":1700000000, "n":{"r":{"roles":["x"]}}, "t":true }"#).unwrap();
+    assert!(o.get("iss").unwrap().as_str().unwrap().eq_bytes(b"https://idp"));
+    let aud: std::vec::Vec<_> = o.get("aud").unwrap().as_array().unwrap().iter().map(|v| v.as_str().unwrap().raw()).collect();
+    assert_eq!(aud, [&b"a"[..], b"b"]);
+    assert_eq!(o.get("exp").unwrap().as_i64(), Some(1_700_000_000));
+    assert_eq!(o.get("t").unwrap().as_bool(), Some(true));
+    assert_eq!(o.path(&["n", "r", "roles"]).unwrap().kind(), Kind::Array);
+    assert!(o.path(&["n", "x"]).is_none());
+    assert!(o.get("missing").is_none());
+    assert_eq!(o.members().count(), 5);
+}
+
+#[test]
+fn numeric_dates() {
+    let n = |s: &'static str| Value { kind: Kind::Number, raw: s.as_bytes() }.as_i64();
+    assert_eq!(n("0"), Some(0));
+    assert_eq!(n("-12"), Some(-12));
+    assert_eq!(n("12.9"), Some(12));
+    assert_eq!(n("-12.5"), Some(-13));
+    assert_eq!(n("-12.0"), Some(-12));
+    assert_eq!(n("1e3"), None);
+    assert_eq!(n("9223372036854775807"), Some(i64::MAX));
+    assert_eq!(n("9223372036854775808"), None);
+}
+

@@ -1,0 +1,60 @@
+//! The compact JWS serialization (RFC 7515 §7.1): three base64url segments.
+
+use crate::Error;
+
+/// The segments of a compact JWS, borrowed from the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Parts<'t> {
+    pub header: &'t [u8],
+    pub payload: &'t [u8],
+    pub signature: &'t [u8],
+    /// `header '.' payload`, the JWS Signing Input (RFC 7515 §5.1).
+    pub signing_input: &'t [u8],
+}
+
+/// Splits a compact JWS into its three segments.
+///
+/// A JSON serialization (RFC 7515 §7.2) and a five-segment JWE (RFC 7516
+/// §7.1) get their own errors so that a caller sees what it was sent.
+pub(crate) fn split(token: &[u8]) -> Result<Parts<'_>, Error> {
+    if token.first() == Some(&b'{') {
+        return Err(Error::JsonSerialization);
+    }
+    let mut dots = token.iter().enumerate().filter(|&(_, &b)| b == b'.').map(|(i, _)| i);
+    let (Some(first), Some(second)) = (dots.next(), dots.next()) else {
+        return Err(Error::MalformedToken);
+    };
+    match dots.count() {
+        0 => {}
+        2 => return Err(Error::EncryptedToken),
+        _ => return Err(Error::MalformedToken),
+    }
+    let (signing_input, rest) = token.split_at(second);
+    let signature = rest.get(1..).unwrap_or_default();
+    let (header, dot_payload) = signing_input.split_at(first);
+    let payload = dot_payload.get(1..).unwrap_or_default();
+    if header.is_empty() || payload.is_empty() || signature.is_empty() {
+        return Err(Error::MalformedToken);
+    }
+    Ok(Parts { header, payload, signature, signing_input })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_three_segments() {
+        let p = split(b"aa.bb.cc").unwrap();
+        assert_eq!((p.header, p.payload, p.signature, p.signing_input), (&b"aa"[..], &b"bb"[..], &b"cc"[..], &b"aa.bb"[..]));
+    }
+
+    #[test]
+    fn refuses_other_shapes() {
+        assert_eq!(split(b"{\"payload\":1}").err(), Some(Error::JsonSerialization));
+        assert_eq!(split(b"a.b.c.d.e").err(), Some(Error::EncryptedToken));
+        for bad in [&b""[..], b"a", b"a.b", b"a.b.c.d", b".b.c", b"a..c", b"a.b.", b"..", b"a.b.c.d.e.f"] {
+            assert_eq!(split(bad).err(), Some(Error::MalformedToken), "{bad:?}");
+        }
+    }
+}

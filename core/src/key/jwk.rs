@@ -1,0 +1,58 @@
+//! One JWK (RFC 7517 §4, RFC 7518 §6) as a [`Key`].
+
+use super::{Key, MAX_KID_LEN};
+use crate::json::{JsonStr, Object};
+use crate::{b64, Error};
+
+/// The largest HMAC secret read from a JWK, in bytes.
+const MAX_SECRET_LEN: usize = 256;
+
+/// Reads a key from a validated JWK object.
+pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
+    let kty = string(jwk, "kty")?.ok_or(Error::InvalidJwk)?;
+    if let Some(usage) = string(jwk, "use")? {
+        if !usage.eq_bytes(b"sig") {
+            return Err(Error::UnsupportedKey);
+        }
+    }
+    let alg = string(jwk, "alg")?;
+    let mut kid_buf = [0u8; MAX_KID_LEN];
+    let kid = match string(jwk, "kid")? {
+        Some(k) => Some(k.decode_into(&mut kid_buf).map_err(|_| Error::ConfigTooLong)?.as_bytes()),
+        None => None,
+    };
+
+    if kty.eq_bytes(b"EC") {
+        let crv = string(jwk, "crv")?.ok_or(Error::InvalidJwk)?;
+        if !crv.eq_bytes(b"P-256") || alg.is_some_and(|a| !a.eq_bytes(b"ES256")) {
+            return Err(Error::UnsupportedKey);
+        }
+        let x = coordinate(jwk, "x")?;
+        let y = coordinate(jwk, "y")?;
+        Key::es256(&x, &y, kid)
+    } else if kty.eq_bytes(b"oct") {
+        if alg.is_some_and(|a| !a.eq_bytes(b"HS256")) {
+            return Err(Error::UnsupportedKey);
+        }
+        let k = string(jwk, "k")?.ok_or(Error::InvalidJwk)?;
+        let mut secret = [0u8; MAX_SECRET_LEN];
+        let secret = b64::decode(k.raw(), &mut secret).map_err(|_| Error::InvalidJwk)?;
+        Key::hs256(secret, kid)
+    } else {
+        Err(Error::UnsupportedKey)
+    }
+}
+
+/// A string member, `None` when absent; present with another type is an error.
+fn string<'a>(obj: &Object<'a>, name: &str) -> Result<Option<JsonStr<'a>>, Error> {
+    obj.get(name).map(|v| v.as_str().ok_or(Error::InvalidJwk)).transpose()
+}
+
+/// A P-256 coordinate: exactly 32 bytes (RFC 7518 §6.2.1.2: "MUST be the
+/// full size of a coordinate", no leading zeros dropped).
+fn coordinate(obj: &Object<'_>, name: &str) -> Result<[u8; 32], Error> {
+    let value = string(obj, name)?.ok_or(Error::InvalidJwk)?;
+    let mut out = [0u8; 33];
+    let decoded = b64::decode(value.raw(), &mut out).map_err(|_| Error::InvalidJwk)?;
+    decoded.try_into().map_err(|_| Error::InvalidJwk)
+}

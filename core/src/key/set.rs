@@ -1,0 +1,117 @@
+//! A fixed-capacity set of keys, filled from a JWKS document (RFC 7517 §5).
+
+use heapless::Vec;
+
+use super::{jwk, Key};
+use crate::json::{JsonStr, Object};
+use crate::Error;
+
+/// The default capacity of a [`KeySet`]: identity providers publish two or
+/// three keys at a time (current, next, previous).
+pub const DEFAULT_KEYS: usize = 8;
+
+/// Up to `N` keys, selected by `kid`.
+#[derive(Clone, Debug, Default)]
+pub struct KeySet<const N: usize = DEFAULT_KEYS> {
+    keys: Vec<Key, N>,
+    skipped: usize,
+}
+
+impl<const N: usize> KeySet<N> {
+    /// An empty set.
+    #[must_use]
+    pub const fn new() -> Self {
+        KeySet { keys: Vec::new(), skipped: 0 }
+    }
+
+    /// The keys of a JWKS document `{"keys": [...]}`.
+    ///
+    /// Keys gatekey cannot use (other key types or curves, `use: enc`, other
+    /// algorithms) are skipped and counted in [`skipped`](KeySet::skipped),
+    /// so that an identity provider that also publishes RSA or encryption
+    /// keys still works. A key of a supported type that is broken (an
+    /// invalid point, a short secret, bad base64) fails the whole document:
+    /// it means the document is corrupt or hostile.
+    ///
+    /// # Errors
+    /// [`Error::InvalidJwks`] when the document is not a JWKS,
+    /// [`Error::KeySetFull`] past `N` usable keys, or the key's error.
+    pub fn from_jwks(json: &[u8]) -> Result<Self, Error> {
+        let mut set = KeySet::new();
+        set.add_jwks(json)?;
+        Ok(set)
+    }
+
+    /// Adds the usable keys of a JWKS document (see [`from_jwks`](KeySet::from_jwks)).
+    ///
+    /// # Errors
+    /// As [`from_jwks`](KeySet::from_jwks); on error the set is unchanged.
+    pub fn add_jwks(&mut self, json: &[u8]) -> Result<(), Error> {
+        let doc = Object::parse(json).map_err(|_| Error::InvalidJwks)?;
+        let keys = doc.get("keys").and_then(|v| v.as_array()).ok_or(Error::InvalidJwks)?;
+        let mut next = self.clone();
+        for entry in keys.iter() {
+            let jwk = entry.as_object().ok_or(Error::InvalidJwks)?;
+            match jwk::key_from_object(&jwk) {
+                Ok(key) => next.push(key)?,
+                Err(Error::UnsupportedKey) => next.skipped = next.skipped.saturating_add(1),
+                Err(e) => return Err(e),
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+
+    /// Adds one key.
+    ///
+    /// # Errors
+    /// [`Error::KeySetFull`] when the set holds `N` keys.
+    pub fn push(&mut self, key: Key) -> Result<(), Error> {
+        self.keys.push(key).map_err(|_| Error::KeySetFull)
+    }
+
+    /// The keys.
+    #[must_use]
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// How many keys the set holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the set holds no key.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// How many JWKs were skipped as unusable.
+    #[must_use]
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// The key for a token with this `kid`: the key with that id, or, when
+    /// the token has none, the only key of a one-key set.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKey`] or [`Error::KeyIdRequired`].
+    pub fn select(&self, kid: Option<&JsonStr<'_>>) -> Result<&Key, Error> {
+        select(&self.keys, kid)
+    }
+}
+
+/// Key selection over a slice (shared with callers that keep keys elsewhere).
+pub(crate) fn select<'k>(keys: &'k [Key], kid: Option<&JsonStr<'_>>) -> Result<&'k Key, Error> {
+    match kid {
+        Some(kid) => keys.iter().find(|k| k.matches_kid(kid)).ok_or(Error::UnknownKey),
+        None => match keys {
+            [only] => Ok(only),
+            [] => Err(Error::UnknownKey),
+            _ => Err(Error::KeyIdRequired),
+        },
+    }
+}
