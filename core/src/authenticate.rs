@@ -64,5 +64,11 @@ where
             (verified.claims.sub(), Some(verified))
         }
     };
-    Ok(Identity { source: winner.source, credential: winner.value, subject, token, resolution })
+    Ok(Identity {
+        source: winner.source,
+        credential: winner.value,
+        subject,
+        token,
+        resolution,
+    })
 }

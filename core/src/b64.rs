@@ -7,7 +7,9 @@ use crate::Error;
 /// How many bytes `encoded_len` characters of unpadded base64url decode to.
 #[must_use]
 pub const fn decoded_len(encoded_len: usize) -> usize {
-    (encoded_len / 4).saturating_mul(3).saturating_add((encoded_len % 4).saturating_sub(1))
+    (encoded_len / 4)
+        .saturating_mul(3)
+        .saturating_add((encoded_len % 4).saturating_sub(1))
 }
 
 /// Decodes `segment` into the front of `out` and returns the decoded bytes.
@@ -38,8 +40,23 @@ mod tests {
         assert_eq!(decode(b"QUI", &mut out).unwrap(), b"AB");
         assert_eq!(decode(b"QUJD", &mut out).unwrap(), b"ABC");
         assert_eq!(decode(b"_-8", &mut out).unwrap(), [0xff, 0xef]);
-        for bad in [&b"QR"[..], b"QUJ", b"QQ==", b"QQ=", b"Q", b"Q Q", b"QU+D", b"QU/D", b"QUJD\n", b"QU\0D"] {
-            assert_eq!(decode(bad, &mut out).err(), Some(Error::InvalidBase64), "{bad:?}");
+        for bad in [
+            &b"QR"[..],
+            b"QUJ",
+            b"QQ==",
+            b"QQ=",
+            b"Q",
+            b"Q Q",
+            b"QU+D",
+            b"QU/D",
+            b"QUJD\n",
+            b"QU\0D",
+        ] {
+            assert_eq!(
+                decode(bad, &mut out).err(),
+                Some(Error::InvalidBase64),
+                "{bad:?}"
+            );
         }
     }
 
@@ -52,6 +69,9 @@ mod tests {
 
     #[test]
     fn decoded_len_matches() {
-        assert_eq!([0, 1, 2, 3, 4, 5, 6, 7, 8].map(decoded_len), [0, 0, 1, 2, 3, 3, 4, 5, 6]);
+        assert_eq!(
+            [0, 1, 2, 3, 4, 5, 6, 7, 8].map(decoded_len),
+            [0, 0, 1, 2, 3, 3, 4, 5, 6]
+        );
     }
 }

@@ -105,14 +105,23 @@ mod tests {
 
     #[test]
     fn missing_credential_has_no_error_code() {
-        let c = Challenge { realm: Some("mcp"), ..Challenge::default() };
-        assert_eq!(write(&c, Some(Error::MissingCredential)).unwrap(), r#"Bearer realm="mcp""#);
+        let c = Challenge {
+            realm: Some("mcp"),
+            ..Challenge::default()
+        };
+        assert_eq!(
+            write(&c, Some(Error::MissingCredential)).unwrap(),
+            r#"Bearer realm="mcp""#
+        );
         assert_eq!(write(&Challenge::default(), None).unwrap(), "Bearer");
     }
 
     #[test]
     fn invalid_token_carries_error_and_description() {
-        let c = Challenge { realm: Some("a\"b"), ..Challenge::default() };
+        let c = Challenge {
+            realm: Some("a\"b"),
+            ..Challenge::default()
+        };
         assert_eq!(
             write(&c, Some(Error::Expired)).unwrap(),
             r#"Bearer realm="a\"b", error="invalid_token", error_description="the token has expired""#
@@ -127,21 +136,37 @@ mod tests {
             resource_metadata: Some("https://mcp.example/.well-known/oauth-protected-resource"),
         };
         let s = write(&c, Some(Error::InsufficientScope)).unwrap();
-        assert!(s.starts_with(r#"Bearer error="insufficient_scope", error_description="#), "{s}");
+        assert!(
+            s.starts_with(r#"Bearer error="insufficient_scope", error_description="#),
+            "{s}"
+        );
         assert!(s.contains(r#", scope="tools:call""#));
-        assert!(s.ends_with(r#"resource_metadata="https://mcp.example/.well-known/oauth-protected-resource""#));
+        assert!(s.ends_with(
+            r#"resource_metadata="https://mcp.example/.well-known/oauth-protected-resource""#
+        ));
         // scope only accompanies insufficient_scope
-        assert!(!write(&c, Some(Error::Expired)).unwrap().contains("scope=\"tools"));
+        assert!(!write(&c, Some(Error::Expired))
+            .unwrap()
+            .contains("scope=\"tools"));
     }
 
     #[test]
     fn small_buffer_and_bad_characters_are_errors() {
-        let c = Challenge { realm: Some("mcp"), ..Challenge::default() };
+        let c = Challenge {
+            realm: Some("mcp"),
+            ..Challenge::default()
+        };
         for cap in 0..16 {
             let mut buf = [0u8; 16];
-            assert_eq!(c.write(Some(Error::Expired), &mut buf[..cap]), Err(Error::BufferTooSmall));
+            assert_eq!(
+                c.write(Some(Error::Expired), &mut buf[..cap]),
+                Err(Error::BufferTooSmall)
+            );
         }
-        let bad = Challenge { realm: Some("a\r\nb"), ..Challenge::default() };
+        let bad = Challenge {
+            realm: Some("a\r\nb"),
+            ..Challenge::default()
+        };
         assert_eq!(write(&bad, None), Err(Error::InvalidConfig));
     }
 }

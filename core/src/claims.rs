@@ -31,7 +31,9 @@ impl<'a> Audience<'a> {
     pub fn contains(&self, name: &[u8]) -> bool {
         match self {
             Audience::One(s) => s.eq_bytes(name),
-            Audience::Many(a) => a.iter().any(|v| v.as_str().is_some_and(|s| s.eq_bytes(name))),
+            Audience::Many(a) => a
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| s.eq_bytes(name))),
         }
     }
 }
@@ -70,7 +72,9 @@ impl<'a> Claims<'a> {
     /// # Errors
     /// [`Error::InvalidClaim`].
     pub fn string(&self, name: &str) -> Result<Option<JsonStr<'a>>, Error> {
-        self.get(name).map(|v| v.as_str().ok_or(Error::InvalidClaim)).transpose()
+        self.get(name)
+            .map(|v| v.as_str().ok_or(Error::InvalidClaim))
+            .transpose()
     }
 
     /// A NumericDate claim (seconds); `Err` when present and not a number.
@@ -78,7 +82,9 @@ impl<'a> Claims<'a> {
     /// # Errors
     /// [`Error::InvalidClaim`].
     pub fn date(&self, name: &str) -> Result<Option<i64>, Error> {
-        self.get(name).map(|v| v.as_i64().ok_or(Error::InvalidClaim)).transpose()
+        self.get(name)
+            .map(|v| v.as_i64().ok_or(Error::InvalidClaim))
+            .transpose()
     }
 
     /// `sub`, the subject (RFC 7519 §4.1.2).
@@ -139,13 +145,17 @@ impl<'a> Claims<'a> {
     #[must_use]
     pub fn aud(&self) -> Option<Audience<'a>> {
         let v = self.get("aud")?;
-        v.as_str().map(Audience::One).or_else(|| v.as_array().map(Audience::Many))
+        v.as_str()
+            .map(Audience::One)
+            .or_else(|| v.as_array().map(Audience::Many))
     }
 
     /// Whether the space-separated `scope` includes `wanted`.
     #[must_use]
     pub fn has_scope(&self, wanted: &[u8]) -> bool {
-        let Some(scope) = self.scope() else { return false };
+        let Some(scope) = self.scope() else {
+            return false;
+        };
         let mut current = 0usize;
         let mut matched = true;
         for b in scope.bytes().chain(core::iter::once(b' ')) {

@@ -300,7 +300,13 @@ mod tests {
 
     #[test]
     fn http_answers_follow_rfc6750() {
-        assert_eq!(Error::MissingCredential.http(), HttpAnswer { status: 401, error: None });
+        assert_eq!(
+            Error::MissingCredential.http(),
+            HttpAnswer {
+                status: 401,
+                error: None
+            }
+        );
         assert_eq!(Error::MultipleMethods.http().status, 400);
         assert_eq!(Error::MultipleMethods.http().error, Some("invalid_request"));
         assert_eq!(Error::Expired.http().error, Some("invalid_token"));

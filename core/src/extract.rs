@@ -36,7 +36,11 @@ where
 {
     /// A request with these header fields and nothing else.
     pub fn new(headers: H) -> Self {
-        Request { headers, query: None, explicit: None }
+        Request {
+            headers,
+            query: None,
+            explicit: None,
+        }
     }
 
     /// Adds the query string (without `?`).
@@ -103,7 +107,11 @@ where
     let mut found = Found::default();
     let reads_auth = policy.reads(Source::Bearer) || policy.reads(Source::Basic);
     let reads_cookie = policy.reads(Source::Cookie);
-    let proxy_name = if policy.reads(Source::Proxy) { policy.proxy_header() } else { None };
+    let proxy_name = if policy.reads(Source::Proxy) {
+        policy.proxy_header()
+    } else {
+        None
+    };
 
     let mut authorization: Option<&'a [u8]> = None;
     let mut proxy: Option<&'a [u8]> = None;
@@ -135,7 +143,11 @@ where
         None => {}
     }
     if let Some(value) = proxy {
-        if value.is_empty() || !value.iter().all(|&b| (0x21..0x7f).contains(&b) || b == b' ') {
+        if value.is_empty()
+            || !value
+                .iter()
+                .all(|&b| (0x21..0x7f).contains(&b) || b == b' ')
+        {
             return Err(Error::MalformedProxyHeader);
         }
         found.set(Source::Proxy, value);
@@ -182,10 +194,15 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
 /// Whether `token` is an RFC 6750 §2.1 `b64token`:
 /// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 pub(crate) fn is_b64token(token: &[u8]) -> bool {
-    let body_len = token.iter().rposition(|&b| b != b'=').map_or(0, |i| i.saturating_add(1));
+    let body_len = token
+        .iter()
+        .rposition(|&b| b != b'=')
+        .map_or(0, |i| i.saturating_add(1));
     let (body, padding) = token.split_at(body_len);
     !body.is_empty()
-        && body.iter().all(|&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+        && body
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
         && padding.iter().all(|&b| b == b'=')
 }
 
@@ -215,7 +232,10 @@ mod tests {
         let long = [b'a'; MAX_FIELD_LEN + 1];
         let policy = Policy::header_first();
         let h: [(&[u8], &[u8]); 1] = [(b"cookie", &long)];
-        assert_eq!(extract(&policy, Request::new(h)).err(), Some(Error::FieldTooLong));
+        assert_eq!(
+            extract(&policy, Request::new(h)).err(),
+            Some(Error::FieldTooLong)
+        );
         let h: [(&[u8], &[u8]); 1] = [(b"x-other", &long)];
         assert!(extract(&policy, Request::new(h)).is_ok());
     }

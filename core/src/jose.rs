@@ -32,12 +32,24 @@ impl<'a> Header<'a> {
         if obj.get("crit").is_some() {
             return Err(Error::UnsupportedCritical);
         }
-        let string = |name| obj.get(name).map(|v| v.as_str().ok_or(Error::InvalidHeader)).transpose();
+        let string = |name| {
+            obj.get(name)
+                .map(|v| v.as_str().ok_or(Error::InvalidHeader))
+                .transpose()
+        };
         let alg = string("alg")?.ok_or(Error::MissingAlgorithm)?;
-        if alg.bytes().map(|b| b.to_ascii_lowercase()).eq(b"none".iter().copied()) {
+        if alg
+            .bytes()
+            .map(|b| b.to_ascii_lowercase())
+            .eq(b"none".iter().copied())
+        {
             return Err(Error::UnsecuredToken);
         }
-        Ok(Header { alg, kid: string("kid")?, typ: string("typ")? })
+        Ok(Header {
+            alg,
+            kid: string("kid")?,
+            typ: string("typ")?,
+        })
     }
 
     /// Whether `typ` is `expected`, compared as RFC 7515 §4.1.9 asks: case-
@@ -47,13 +59,22 @@ impl<'a> Header<'a> {
         let Some(typ) = self.typ else { return false };
         let lower = |b: u8| b.to_ascii_lowercase();
         let prefix = b"application/";
-        let has_prefix = typ.bytes().take(prefix.len()).map(lower).eq(prefix.iter().copied());
+        let has_prefix = typ
+            .bytes()
+            .take(prefix.len())
+            .map(lower)
+            .eq(prefix.iter().copied());
         let want = match expected.get(..prefix.len()) {
-            Some(p) if p.eq_ignore_ascii_case(prefix) => expected.get(prefix.len()..).unwrap_or_default(),
+            Some(p) if p.eq_ignore_ascii_case(prefix) => {
+                expected.get(prefix.len()..).unwrap_or_default()
+            }
             _ => expected,
         };
         let skip = if has_prefix { prefix.len() } else { 0 };
-        typ.bytes().skip(skip).map(lower).eq(want.iter().map(|&b| lower(b)))
+        typ.bytes()
+            .skip(skip)
+            .map(lower)
+            .eq(want.iter().map(|&b| lower(b)))
     }
 }
 
@@ -67,7 +88,8 @@ mod tests {
 
     #[test]
     fn reads_members() {
-        let h = header(r#"{"alg":"ES256","kid":"k1","typ":"at+jwt","jku":"https://evil"}"#).unwrap();
+        let h =
+            header(r#"{"alg":"ES256","kid":"k1","typ":"at+jwt","jku":"https://evil"}"#).unwrap();
         assert!(h.alg.eq_bytes(b"ES256"));
         assert!(h.kid.unwrap().eq_bytes(b"k1"));
         assert!(h.typ_is(b"at+jwt") && h.typ_is(b"application/at+jwt") && h.typ_is(b"AT+JWT"));
@@ -80,13 +102,32 @@ mod tests {
     #[test]
     fn refuses_unsafe_headers() {
         for none in ["none", "None", "NONE", "n\\u006fne"] {
-            assert_eq!(header(&std::format!(r#"{{"alg":"{none}"}}"#)).err(), Some(Error::UnsecuredToken), "{none}");
+            assert_eq!(
+                header(&std::format!(r#"{{"alg":"{none}"}}"#)).err(),
+                Some(Error::UnsecuredToken),
+                "{none}"
+            );
         }
-        assert_eq!(header(r#"{"alg":"ES256","crit":["exp"],"exp":1}"#).err(), Some(Error::UnsupportedCritical));
-        assert_eq!(header(r#"{"alg":"ES256","crit":[]}"#).err(), Some(Error::UnsupportedCritical));
-        assert_eq!(header(r#"{"kid":"a"}"#).err(), Some(Error::MissingAlgorithm));
+        assert_eq!(
+            header(r#"{"alg":"ES256","crit":["exp"],"exp":1}"#).err(),
+            Some(Error::UnsupportedCritical)
+        );
+        assert_eq!(
+            header(r#"{"alg":"ES256","crit":[]}"#).err(),
+            Some(Error::UnsupportedCritical)
+        );
+        assert_eq!(
+            header(r#"{"kid":"a"}"#).err(),
+            Some(Error::MissingAlgorithm)
+        );
         assert_eq!(header(r#"{"alg":256}"#).err(), Some(Error::InvalidHeader));
-        assert_eq!(header(r#"{"alg":"ES256","kid":1}"#).err(), Some(Error::InvalidHeader));
-        assert_eq!(header(r#"{"alg":"ES256","alg":"HS256"}"#).err(), Some(Error::DuplicateMember));
+        assert_eq!(
+            header(r#"{"alg":"ES256","kid":1}"#).err(),
+            Some(Error::InvalidHeader)
+        );
+        assert_eq!(
+            header(r#"{"alg":"ES256","alg":"HS256"}"#).err(),
+            Some(Error::DuplicateMember)
+        );
     }
 }

@@ -77,7 +77,9 @@ impl<'a> Object<'a> {
         if p.pos != doc.len() {
             return Err(Error::InvalidJson);
         }
-        Ok(Object { raw: doc.get(start..end).ok_or(Error::InvalidJson)? })
+        Ok(Object {
+            raw: doc.get(start..end).ok_or(Error::InvalidJson)?,
+        })
     }
 
     /// The document's bytes, `{` to `}`.
@@ -89,13 +91,21 @@ impl<'a> Object<'a> {
     /// The members in document order.
     #[must_use]
     pub fn members(&self) -> Members<'a> {
-        Members { p: Parser { s: self.raw, pos: 1 }, done: false }
+        Members {
+            p: Parser {
+                s: self.raw,
+                pos: 1,
+            },
+            done: false,
+        }
     }
 
     /// The member called `name` (compared after decoding escapes).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<Value<'a>> {
-        self.members().find(|(n, _)| n.eq_bytes(name.as_bytes())).map(|(_, v)| v)
+        self.members()
+            .find(|(n, _)| n.eq_bytes(name.as_bytes()))
+            .map(|(_, v)| v)
     }
 
     /// The value at a path of member names (`["realm_access", "roles"]`).
@@ -146,7 +156,13 @@ impl<'a> Array<'a> {
     /// The elements in order.
     #[must_use]
     pub fn iter(&self) -> Elements<'a> {
-        Elements { p: Parser { s: self.raw, pos: 1 }, done: false }
+        Elements {
+            p: Parser {
+                s: self.raw,
+                pos: 1,
+            },
+            done: false,
+        }
     }
 }
 
@@ -234,19 +250,25 @@ impl<'a> Value<'a> {
             [b'-', rest @ ..] => (true, rest),
             _ => (false, self.raw),
         };
-        let int_end = digits.iter().position(|&b| b == b'.').unwrap_or(digits.len());
+        let int_end = digits
+            .iter()
+            .position(|&b| b == b'.')
+            .unwrap_or(digits.len());
         let (int, frac) = digits.split_at(int_end);
         let mut n: i64 = 0;
         for &d in int {
             let digit = i64::from(d.wrapping_sub(b'0'));
-            n = n.checked_mul(10)?.checked_add(digit)?;
+            // Accumulate towards the sign so that i64::MIN parses too.
+            n = n.checked_mul(10)?;
+            n = if negative {
+                n.checked_sub(digit)?
+            } else {
+                n.checked_add(digit)?
+            };
         }
         let has_fraction = frac.iter().skip(1).any(|&b| b != b'0');
-        if negative {
-            n = n.checked_neg()?;
-            if has_fraction {
-                n = n.checked_sub(1)?;
-            }
+        if negative && has_fraction {
+            n = n.checked_sub(1)?;
         }
         Some(n)
     }
@@ -370,7 +392,9 @@ impl<'a> Parser<'a> {
             }
         }
         let inside = self.since(start);
-        Ok(inside.get(..inside.len().saturating_sub(1)).unwrap_or_default())
+        Ok(inside
+            .get(..inside.len().saturating_sub(1))
+            .unwrap_or_default())
     }
 
     /// After `\u`: four hex digits; a high surrogate must be followed by an
@@ -394,7 +418,11 @@ impl<'a> Parser<'a> {
 
     fn hex4(&mut self) -> Result<u32, Error> {
         let end = self.pos.checked_add(4).ok_or(Error::InvalidJson)?;
-        let code = self.s.get(self.pos..end).and_then(string::hex4).ok_or(Error::InvalidJson)?;
+        let code = self
+            .s
+            .get(self.pos..end)
+            .and_then(string::hex4)
+            .ok_or(Error::InvalidJson)?;
         self.pos = end;
         Ok(code)
     }
@@ -439,7 +467,9 @@ impl<'a> Parser<'a> {
         loop {
             self.ws();
             let name = JsonStr::from_validated(self.string()?);
-            let h = name.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+            let h = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+                (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+            });
             let (word, bit) = (usize::try_from(h >> 6 & 3).unwrap_or(0), h & 63);
             if let Some(w) = seen.get_mut(word) {
                 suspect |= *w & (1 << bit) != 0;
@@ -456,7 +486,11 @@ impl<'a> Parser<'a> {
                 _ => return Err(Error::InvalidJson),
             }
         }
-        if suspect && has_duplicate(Object { raw: self.since(start) }) {
+        if suspect
+            && has_duplicate(Object {
+                raw: self.since(start),
+            })
+        {
             return Err(Error::DuplicateMember);
         }
         Ok(Kind::Object)
@@ -512,7 +546,10 @@ impl<'a> Parser<'a> {
                 }
             }
             first => {
-                while !matches!(self.peek(), None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')) {
+                while !matches!(
+                    self.peek(),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                ) {
                     self.bump();
                 }
                 match first {
@@ -522,7 +559,10 @@ impl<'a> Parser<'a> {
                 }
             }
         };
-        Some(Value { kind, raw: self.since(start) })
+        Some(Value {
+            kind,
+            raw: self.since(start),
+        })
     }
 }
 

@@ -20,7 +20,11 @@ pub(crate) fn split(token: &[u8]) -> Result<Parts<'_>, Error> {
     if token.first() == Some(&b'{') {
         return Err(Error::JsonSerialization);
     }
-    let mut dots = token.iter().enumerate().filter(|&(_, &b)| b == b'.').map(|(i, _)| i);
+    let mut dots = token
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'.')
+        .map(|(i, _)| i);
     let (Some(first), Some(second)) = (dots.next(), dots.next()) else {
         return Err(Error::MalformedToken);
     };
@@ -36,7 +40,12 @@ pub(crate) fn split(token: &[u8]) -> Result<Parts<'_>, Error> {
     if header.is_empty() || payload.is_empty() || signature.is_empty() {
         return Err(Error::MalformedToken);
     }
-    Ok(Parts { header, payload, signature, signing_input })
+    Ok(Parts {
+        header,
+        payload,
+        signature,
+        signing_input,
+    })
 }
 
 #[cfg(test)]
@@ -46,14 +55,30 @@ mod tests {
     #[test]
     fn splits_three_segments() {
         let p = split(b"aa.bb.cc").unwrap();
-        assert_eq!((p.header, p.payload, p.signature, p.signing_input), (&b"aa"[..], &b"bb"[..], &b"cc"[..], &b"aa.bb"[..]));
+        assert_eq!(
+            (p.header, p.payload, p.signature, p.signing_input),
+            (&b"aa"[..], &b"bb"[..], &b"cc"[..], &b"aa.bb"[..])
+        );
     }
 
     #[test]
     fn refuses_other_shapes() {
-        assert_eq!(split(b"{\"payload\":1}").err(), Some(Error::JsonSerialization));
+        assert_eq!(
+            split(b"{\"payload\":1}").err(),
+            Some(Error::JsonSerialization)
+        );
         assert_eq!(split(b"a.b.c.d.e").err(), Some(Error::EncryptedToken));
-        for bad in [&b""[..], b"a", b"a.b", b"a.b.c.d", b".b.c", b"a..c", b"a.b.", b"..", b"a.b.c.d.e.f"] {
+        for bad in [
+            &b""[..],
+            b"a",
+            b"a.b",
+            b"a.b.c.d",
+            b".b.c",
+            b"a..c",
+            b"a.b.",
+            b"..",
+            b"a.b.c.d.e.f",
+        ] {
             assert_eq!(split(bad).err(), Some(Error::MalformedToken), "{bad:?}");
         }
     }

@@ -4,8 +4,8 @@
 mod jwk;
 mod set;
 
-pub use set::{KeySet, DEFAULT_KEYS};
 pub(crate) use set::select;
+pub use set::{KeySet, DEFAULT_KEYS};
 
 use heapless::Vec;
 

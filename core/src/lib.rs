@@ -29,7 +29,10 @@ pub use claims::{Claims, Validation};
 pub use error::{Error, Family, HttpAnswer};
 pub use extract::{Request, MAX_FIELD_LEN};
 pub use key::{Key, KeySet};
-pub use policy::{BasicCredentials, Conflict, Policy, Preset, DEFAULT_COOKIE};
+pub use policy::{
+    BasicCredentials, Conflict, Policy, Preset, DEFAULT_COOKIE, MAX_BASIC_PASSWORD_LEN,
+    MAX_BASIC_USER_LEN, MAX_NAME_LEN,
+};
 pub use resolve::{resolve, Resolution};
 pub use source::{Credential, Skip, Source, SOURCE_COUNT};
 pub use verify::{buffer_len, verify, Verified, DEFAULT_BUFFER};

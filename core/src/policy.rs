@@ -163,7 +163,11 @@ impl Policy {
     #[must_use]
     pub fn header_first() -> Self {
         use Source::*;
-        Self::preset(&[Proxy, Basic, Bearer, Cookie, Query, Explicit], Conflict::First, Preset::HeaderFirst)
+        Self::preset(
+            &[Proxy, Basic, Bearer, Cookie, Query, Explicit],
+            Conflict::First,
+            Preset::HeaderFirst,
+        )
     }
 
     /// proxy > cookie > bearer > basic > query > explicit; the first wins.
@@ -173,7 +177,11 @@ impl Policy {
     #[must_use]
     pub fn cookie_first() -> Self {
         use Source::*;
-        Self::preset(&[Proxy, Cookie, Bearer, Basic, Query, Explicit], Conflict::First, Preset::CookieFirst)
+        Self::preset(
+            &[Proxy, Cookie, Bearer, Basic, Query, Explicit],
+            Conflict::First,
+            Preset::CookieFirst,
+        )
     }
 
     /// `Authorization: Bearer` only, and no other token method may be
@@ -303,8 +311,7 @@ impl Policy {
     }
 }
 
-/// An RFC 9110 §5.6.2 token, lowercased for header names is not needed:
-/// comparisons are case-insensitive where RFC 9110 says so.
+/// A configured cookie or header name: an RFC 9110 §5.6.2 token.
 fn token_name<const N: usize>(name: &[u8]) -> Result<Vec<u8, N>, Error> {
     if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
         return Err(Error::InvalidConfig);
@@ -324,8 +331,14 @@ mod tests {
     #[test]
     fn presets_have_the_documented_order() {
         use Source::*;
-        assert_eq!(Policy::header_first().order(), &[Proxy, Basic, Bearer, Cookie, Query, Explicit]);
-        assert_eq!(Policy::cookie_first().order(), &[Proxy, Cookie, Bearer, Basic, Query, Explicit]);
+        assert_eq!(
+            Policy::header_first().order(),
+            &[Proxy, Basic, Bearer, Cookie, Query, Explicit]
+        );
+        assert_eq!(
+            Policy::cookie_first().order(),
+            &[Proxy, Cookie, Bearer, Basic, Query, Explicit]
+        );
         assert_eq!(Policy::strict().order(), &[Bearer]);
         assert_eq!(Policy::strict().conflict(), Conflict::Single);
     }
@@ -333,7 +346,9 @@ mod tests {
     #[test]
     fn optional_sources_are_off_until_configured() {
         let p = Policy::header_first();
-        assert!(!p.accepts(Source::Proxy) && !p.accepts(Source::Basic) && !p.accepts(Source::Query));
+        assert!(
+            !p.accepts(Source::Proxy) && !p.accepts(Source::Basic) && !p.accepts(Source::Query)
+        );
         let p = p
             .with_proxy_header(b"X-Authenticated-User")
             .unwrap()
@@ -344,13 +359,34 @@ mod tests {
 
     #[test]
     fn bad_configuration_is_refused() {
-        assert_eq!(Policy::header_first().with_cookie_name(b"a b").err(), Some(Error::InvalidConfig));
-        assert_eq!(Policy::header_first().with_cookie_name(b"").err(), Some(Error::InvalidConfig));
-        assert_eq!(Policy::header_first().with_cookie_name(&[b'a'; 65]).err(), Some(Error::ConfigTooLong));
-        assert_eq!(Policy::custom(&[Source::Bearer, Source::Bearer], Conflict::First).err(), Some(Error::InvalidConfig));
-        assert_eq!(Policy::custom(&[], Conflict::First).err(), Some(Error::InvalidConfig));
-        assert_eq!(BasicCredentials::new(b"a:b", b"pw").err(), Some(Error::InvalidConfig));
-        assert_eq!(BasicCredentials::new(b"a", &[0u8; 129]).err(), Some(Error::ConfigTooLong));
+        assert_eq!(
+            Policy::header_first().with_cookie_name(b"a b").err(),
+            Some(Error::InvalidConfig)
+        );
+        assert_eq!(
+            Policy::header_first().with_cookie_name(b"").err(),
+            Some(Error::InvalidConfig)
+        );
+        assert_eq!(
+            Policy::header_first().with_cookie_name(&[b'a'; 65]).err(),
+            Some(Error::ConfigTooLong)
+        );
+        assert_eq!(
+            Policy::custom(&[Source::Bearer, Source::Bearer], Conflict::First).err(),
+            Some(Error::InvalidConfig)
+        );
+        assert_eq!(
+            Policy::custom(&[], Conflict::First).err(),
+            Some(Error::InvalidConfig)
+        );
+        assert_eq!(
+            BasicCredentials::new(b"a:b", b"pw").err(),
+            Some(Error::InvalidConfig)
+        );
+        assert_eq!(
+            BasicCredentials::new(b"a", &[0u8; 129]).err(),
+            Some(Error::ConfigTooLong)
+        );
     }
 
     #[test]

@@ -58,7 +58,10 @@ where
 /// # Errors
 /// As [`resolve`].
 pub fn resolve_found<'a>(policy: &Policy, found: Found<'a>) -> Result<Resolution<'a>, Error> {
-    let mut resolution = Resolution { skipped: found.skipped.clone(), ..Resolution::default() };
+    let mut resolution = Resolution {
+        skipped: found.skipped.clone(),
+        ..Resolution::default()
+    };
 
     if policy.conflict() == Conflict::Single {
         let mut present = Source::ALL.into_iter().filter_map(|s| found.credential(s));

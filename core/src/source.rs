@@ -56,7 +56,10 @@ impl Source {
     /// Basic password or a proxy-asserted user name).
     #[must_use]
     pub const fn is_token(self) -> bool {
-        matches!(self, Source::Bearer | Source::Cookie | Source::Query | Source::Explicit)
+        matches!(
+            self,
+            Source::Bearer | Source::Cookie | Source::Query | Source::Explicit
+        )
     }
 
     pub(crate) const fn index(self) -> usize {

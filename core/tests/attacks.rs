@@ -1,5 +1,15 @@
 //! The attack corpus: one test per known way to fool a JWT verifier.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 
@@ -23,17 +33,36 @@ const EC_HEADER: &str = r#"{"alg":"ES256","kid":"ec1"}"#;
 
 #[test]
 fn baseline_token_verifies() {
-    assert_eq!(ec(&es256_token(EC_HEADER, &access_claims("alice"))), Err(Error::WrongAudience));
+    assert_eq!(
+        ec(&es256_token(EC_HEADER, &access_claims("alice"))),
+        Err(Error::WrongAudience)
+    );
     let v = Validation::new().with_audience("mcp").unwrap();
-    assert_eq!(check(&es256_token(EC_HEADER, &access_claims("alice")), &ec_keys(), &v, NOW), Ok(()));
+    assert_eq!(
+        check(
+            &es256_token(EC_HEADER, &access_claims("alice")),
+            &ec_keys(),
+            &v,
+            NOW
+        ),
+        Ok(())
+    );
 }
 
 #[test]
 fn alg_none_in_any_case() {
     for alg in ["none", "None", "NONE", "nOnE"] {
         let header = format!(r#"{{"alg":"{alg}","kid":"ec1"}}"#);
-        let token = format!("{}.{}.", b64(header.as_bytes()), b64(br#"{"exp":9999999999}"#));
-        assert_eq!(ec(&token), Err(Error::MalformedToken), "{alg} with empty signature");
+        let token = format!(
+            "{}.{}.",
+            b64(header.as_bytes()),
+            b64(br#"{"exp":9999999999}"#)
+        );
+        assert_eq!(
+            ec(&token),
+            Err(Error::MalformedToken),
+            "{alg} with empty signature"
+        );
         let token = format!("{token}AAAA");
         assert_eq!(ec(&token), Err(Error::UnsecuredToken), "{alg}");
     }
@@ -45,7 +74,11 @@ fn hs256_signed_with_the_public_key_is_refused() {
     // SEC1 point, x coordinate) as an HMAC secret and claims HS256.
     let point = signing_key().verifying_key().to_encoded_point(false);
     let payload = format!(r#"{{"sub":"admin","exp":{}}}"#, NOW + 60);
-    for secret in [es256_jwks().into_bytes(), point.as_bytes().to_vec(), point.x().unwrap().to_vec()] {
+    for secret in [
+        es256_jwks().into_bytes(),
+        point.as_bytes().to_vec(),
+        point.x().unwrap().to_vec(),
+    ] {
         let token = hs256_sign(&secret, r#"{"alg":"HS256","kid":"ec1"}"#, &payload);
         assert_eq!(ec(&token), Err(Error::AlgorithmMismatch));
     }
@@ -59,7 +92,10 @@ fn es256_token_against_an_hmac_key_is_refused() {
         k
     };
     let token = es256_token(EC_HEADER, &format!(r#"{{"exp":{}}}"#, NOW + 60));
-    assert_eq!(check(&token, &keys, &Validation::new(), NOW), Err(Error::AlgorithmMismatch));
+    assert_eq!(
+        check(&token, &keys, &Validation::new(), NOW),
+        Err(Error::AlgorithmMismatch)
+    );
 }
 
 fn with_signature(sig: &[u8]) -> String {
@@ -78,9 +114,16 @@ fn psychic_signature_of_zeros() {
 fn r_or_s_equal_to_n() {
     let n = hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
     let good = es256_token(EC_HEADER, &format!(r#"{{"exp":{}}}"#, NOW + 60));
-    let sig = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(good.rsplit('.').next().unwrap()).unwrap();
+    let sig = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(
+        good.rsplit('.').next().unwrap(),
+    )
+    .unwrap();
     let (r, s) = sig.split_at(32);
-    for bad in [[&n[..], s].concat(), [r, &n[..]].concat(), [&n[..], &n[..]].concat()] {
+    for bad in [
+        [&n[..], s].concat(),
+        [r, &n[..]].concat(),
+        [&n[..], &n[..]].concat(),
+    ] {
         assert_eq!(ec(&with_signature(&bad)), Err(Error::BadSignature));
     }
 }
@@ -88,33 +131,66 @@ fn r_or_s_equal_to_n() {
 #[test]
 fn signatures_of_the_wrong_length() {
     let good = es256_token(EC_HEADER, &format!(r#"{{"exp":{}}}"#, NOW + 60));
-    let sig = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(good.rsplit('.').next().unwrap()).unwrap();
+    let sig = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(
+        good.rsplit('.').next().unwrap(),
+    )
+    .unwrap();
     // One byte short, one long, and a DER encoding (30 44 02 20 r 02 20 s).
-    let der = [&[0x30, 0x44, 0x02, 0x20][..], &sig[..32], &[0x02, 0x20], &sig[32..]].concat();
+    let der = [
+        &[0x30, 0x44, 0x02, 0x20][..],
+        &sig[..32],
+        &[0x02, 0x20],
+        &sig[32..],
+    ]
+    .concat();
     for bad in [&sig[..63], &[&sig[..], &[0]].concat()[..], &der[..]] {
-        assert_eq!(ec(&with_signature(bad)), Err(Error::InvalidSignatureLength), "{} bytes", bad.len());
+        assert_eq!(
+            ec(&with_signature(bad)),
+            Err(Error::InvalidSignatureLength),
+            "{} bytes",
+            bad.len()
+        );
     }
 }
 
 #[test]
 fn kid_with_path_or_sql_content_matches_nothing() {
-    for kid in ["../../../../dev/null", "' OR '1'='1", "ec1\\u0000", "ec1 ", "EC1", "ec1/../ec1"] {
-        let token = es256_token(&format!(r#"{{"alg":"ES256","kid":"{kid}"}}"#), &format!(r#"{{"exp":{}}}"#, NOW + 60));
+    for kid in [
+        "../../../../dev/null",
+        "' OR '1'='1",
+        "ec1\\u0000",
+        "ec1 ",
+        "EC1",
+        "ec1/../ec1",
+    ] {
+        let token = es256_token(
+            &format!(r#"{{"alg":"ES256","kid":"{kid}"}}"#),
+            &format!(r#"{{"exp":{}}}"#, NOW + 60),
+        );
         assert_eq!(ec(&token), Err(Error::UnknownKey), "{kid}");
     }
 }
 
 #[test]
 fn unknown_crit_is_refused() {
-    let token = es256_token(r#"{"alg":"ES256","kid":"ec1","crit":["x-sneaky"],"x-sneaky":1}"#, &format!(r#"{{"exp":{}}}"#, NOW + 60));
+    let token = es256_token(
+        r#"{"alg":"ES256","kid":"ec1","crit":["x-sneaky"],"x-sneaky":1}"#,
+        &format!(r#"{{"exp":{}}}"#, NOW + 60),
+    );
     assert_eq!(ec(&token), Err(Error::UnsupportedCritical));
 }
 
 #[test]
 fn duplicated_members_are_refused() {
-    let token = es256_token(r#"{"alg":"ES256","kid":"ec1","alg":"HS256"}"#, &format!(r#"{{"exp":{}}}"#, NOW + 60));
+    let token = es256_token(
+        r#"{"alg":"ES256","kid":"ec1","alg":"HS256"}"#,
+        &format!(r#"{{"exp":{}}}"#, NOW + 60),
+    );
     assert_eq!(ec(&token), Err(Error::DuplicateMember));
-    let token = es256_token(EC_HEADER, &format!(r#"{{"sub":"alice","exp":{},"sub":"admin"}}"#, NOW + 60));
+    let token = es256_token(
+        EC_HEADER,
+        &format!(r#"{{"sub":"alice","exp":{},"sub":"admin"}}"#, NOW + 60),
+    );
     assert_eq!(ec(&token), Err(Error::DuplicateMember));
 }
 
@@ -129,15 +205,28 @@ fn padded_or_non_canonical_base64url() {
     let good = es256_token(EC_HEADER, &format!(r#"{{"exp":{}}}"#, NOW + 60));
     let parts: Vec<&str> = good.split('.').collect();
     // Padding on a segment.
-    assert_eq!(ec(&format!("{}=.{}.{}", parts[0], parts[1], parts[2])), Err(Error::InvalidBase64));
-    assert_eq!(ec(&format!("{}.{}.{}==", parts[0], parts[1], parts[2])), Err(Error::InvalidBase64));
+    assert_eq!(
+        ec(&format!("{}=.{}.{}", parts[0], parts[1], parts[2])),
+        Err(Error::InvalidBase64)
+    );
+    assert_eq!(
+        ec(&format!("{}.{}.{}==", parts[0], parts[1], parts[2])),
+        Err(Error::InvalidBase64)
+    );
     // Standard-alphabet characters and whitespace.
     // Signed over the altered text, so that only the decoding can object.
     for first in ['+', '/'] {
         let input = format!("{}.{first}{}", parts[0], &parts[1][1..]);
-        assert_eq!(ec(&sign_input(&input)), Err(Error::InvalidBase64), "{first}");
+        assert_eq!(
+            ec(&sign_input(&input)),
+            Err(Error::InvalidBase64),
+            "{first}"
+        );
     }
-    assert_eq!(ec(&format!("{} .{}.{}", parts[0], parts[1], parts[2])), Err(Error::InvalidBase64));
+    assert_eq!(
+        ec(&format!("{} .{}.{}", parts[0], parts[1], parts[2])),
+        Err(Error::InvalidBase64)
+    );
     // Non-zero trailing bits: the 86-character signature's last character
     // carries 4 unused bits; setting one gives the same bytes, non-canonically.
     let sig = parts[2];
@@ -146,7 +235,13 @@ fn padded_or_non_canonical_base64url() {
     let idx = alphabet.find(last).unwrap();
     let twin = alphabet.chars().nth(idx | 1).unwrap();
     assert_ne!(twin, last);
-    let token = format!("{}.{}.{}{}", parts[0], parts[1], &sig[..sig.len() - 1], twin);
+    let token = format!(
+        "{}.{}.{}{}",
+        parts[0],
+        parts[1],
+        &sig[..sig.len() - 1],
+        twin
+    );
     assert_eq!(ec(&token), Err(Error::InvalidBase64));
 }
 
@@ -154,8 +249,14 @@ fn padded_or_non_canonical_base64url() {
 fn empty_segments_and_jwe() {
     assert_eq!(ec(".."), Err(Error::MalformedToken));
     assert_eq!(ec("a..c"), Err(Error::MalformedToken));
-    assert_eq!(ec("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"), Err(Error::EncryptedToken));
-    assert_eq!(ec(r#"{"payload":"x","signatures":[]}"#), Err(Error::JsonSerialization));
+    assert_eq!(
+        ec("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"),
+        Err(Error::EncryptedToken)
+    );
+    assert_eq!(
+        ec(r#"{"payload":"x","signatures":[]}"#),
+        Err(Error::JsonSerialization)
+    );
 }
 
 #[test]
@@ -166,27 +267,56 @@ fn expiry_at_and_past_the_leeway_boundary() {
     let keys = ec_keys();
     assert_eq!(check(&token, &keys, &v, exp + 29), Ok(()));
     // RFC 7519 §4.1.4: "on or after" exp it must not be accepted.
-    assert_eq!(check(&token, &keys, &v, exp + 30), Err(Error::Expired), "exactly at the boundary");
-    assert_eq!(check(&token, &keys, &v, exp + 31), Err(Error::Expired), "one second past");
+    assert_eq!(
+        check(&token, &keys, &v, exp + 30),
+        Err(Error::Expired),
+        "exactly at the boundary"
+    );
+    assert_eq!(
+        check(&token, &keys, &v, exp + 31),
+        Err(Error::Expired),
+        "one second past"
+    );
 }
 
 #[test]
 fn audience_array_without_ours() {
-    let token = es256_token(EC_HEADER, &format!(r#"{{"aud":["other","account"],"exp":{}}}"#, NOW + 60));
+    let token = es256_token(
+        EC_HEADER,
+        &format!(r#"{{"aud":["other","account"],"exp":{}}}"#, NOW + 60),
+    );
     let v = Validation::new().with_audience("mcp").unwrap();
-    assert_eq!(check(&token, &ec_keys(), &v, NOW), Err(Error::WrongAudience));
+    assert_eq!(
+        check(&token, &ec_keys(), &v, NOW),
+        Err(Error::WrongAudience)
+    );
 }
 
 #[test]
 fn a_one_megabyte_token() {
-    let token = format!("{}.{}.{}", "a".repeat(10), "b".repeat(1 << 20), "c".repeat(86));
+    let token = format!(
+        "{}.{}.{}",
+        "a".repeat(10),
+        "b".repeat(1 << 20),
+        "c".repeat(86)
+    );
     assert_eq!(ec(&token), Err(Error::TokenTooLarge));
 }
 
 #[test]
 fn claims_with_the_wrong_type() {
-    for payload in [r#"{"exp":"9999999999"}"#, r#"{"exp":1e12}"#, r#"{"exp":99999999999,"nbf":true}"#, r#"{"exp":99999999999,"sub":1}"#, r#"{"exp":99999999999,"aud":["a",1]}"#] {
-        assert_eq!(ec(&es256_token(EC_HEADER, payload)), Err(Error::InvalidClaim), "{payload}");
+    for payload in [
+        r#"{"exp":"9999999999"}"#,
+        r#"{"exp":1e12}"#,
+        r#"{"exp":99999999999,"nbf":true}"#,
+        r#"{"exp":99999999999,"sub":1}"#,
+        r#"{"exp":99999999999,"aud":["a",1]}"#,
+    ] {
+        assert_eq!(
+            ec(&es256_token(EC_HEADER, payload)),
+            Err(Error::InvalidClaim),
+            "{payload}"
+        );
     }
 }
 
@@ -195,6 +325,9 @@ fn payload_that_is_not_an_object() {
     for payload in ["[]", "\"x\"", "", "{"] {
         let token = es256_token(EC_HEADER, payload);
         let got = ec(&token);
-        assert!(matches!(got, Err(Error::InvalidJson) | Err(Error::MalformedToken)), "{payload}: {got:?}");
+        assert!(
+            matches!(got, Err(Error::InvalidJson) | Err(Error::MalformedToken)),
+            "{payload}: {got:?}"
+        );
     }
 }

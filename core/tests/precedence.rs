@@ -1,6 +1,16 @@
 //! The precedence matrix (tests/precedence.json, shared with the Python and
 //! Node suites) through `resolve` and through `authenticate`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 
@@ -43,7 +53,9 @@ fn summary(r: &Resolution<'_>) -> Value {
     })
 }
 
-fn run_table(check: impl Fn(&str, &Value, &Value, Policy, &[(Vec<u8>, Vec<u8>)], Option<&str>, Option<&str>)) {
+fn run_table(
+    check: impl Fn(&str, &Value, &Value, Policy, &[(Vec<u8>, Vec<u8>)], Option<&str>, Option<&str>),
+) {
     let doc: Value = serde_json::from_str(&common::shared_file("precedence.json")).unwrap();
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 20);
@@ -55,9 +67,22 @@ fn run_table(check: impl Fn(&str, &Value, &Value, Policy, &[(Vec<u8>, Vec<u8>)],
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|h| (h[0].as_str().unwrap().as_bytes().to_vec(), h[1].as_str().unwrap().as_bytes().to_vec()))
+                .map(|h| {
+                    (
+                        h[0].as_str().unwrap().as_bytes().to_vec(),
+                        h[1].as_str().unwrap().as_bytes().to_vec(),
+                    )
+                })
                 .collect();
-            check(&name, case, expect, p, &headers, case.get("query").and_then(Value::as_str), case.get("token").and_then(Value::as_str));
+            check(
+                &name,
+                case,
+                expect,
+                p,
+                &headers,
+                case.get("query").and_then(Value::as_str),
+                case.get("token").and_then(Value::as_str),
+            );
         }
     }
 }
@@ -66,7 +91,15 @@ fn run_table(check: impl Fn(&str, &Value, &Value, Policy, &[(Vec<u8>, Vec<u8>)],
 fn precedence_matrix_through_resolve() {
     run_table(|name, _case, expect, policy, headers, query, token| {
         let (a, b) = ("aaa.aaa.aaa", "bbb.bbb.bbb");
-        let filled: Vec<(Vec<u8>, Vec<u8>)> = headers.iter().map(|(n, v)| (n.clone(), fill(std::str::from_utf8(v).unwrap(), a, b).into_bytes())).collect();
+        let filled: Vec<(Vec<u8>, Vec<u8>)> = headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.clone(),
+                    fill(std::str::from_utf8(v).unwrap(), a, b).into_bytes(),
+                )
+            })
+            .collect();
         let query = query.map(|q| fill(q, a, b));
         let token = token.map(|t| fill(t, a, b));
         let mut request = Request::new(filled.iter().map(|(n, v)| (n.as_slice(), v.as_slice())));
@@ -97,5 +130,8 @@ fn result_does_not_depend_on_unrelated_header_order() {
     let want = resolve(&Policy::header_first(), Request::new(headers)).unwrap();
     let mut shuffled = headers;
     shuffled.reverse();
-    assert_eq!(resolve(&Policy::header_first(), Request::new(shuffled)).unwrap(), want);
+    assert_eq!(
+        resolve(&Policy::header_first(), Request::new(shuffled)).unwrap(),
+        want
+    );
 }

@@ -1,6 +1,16 @@
 //! Published test vectors: RFC 7515 appendix A and Wycheproof
 //! (vectors/README.md gives their sources).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 
@@ -22,7 +32,11 @@ fn rfc7515_examples_verify_and_every_bit_flip_fails() {
             Ok(k) => k,
             Err(e) => {
                 // RSA arrives with the RS256 issue; until then it is refused by name.
-                assert_eq!((v["alg"].as_str(), e), (Some("RS256"), Error::UnsupportedKey), "{name}");
+                assert_eq!(
+                    (v["alg"].as_str(), e),
+                    (Some("RS256"), Error::UnsupportedKey),
+                    "{name}"
+                );
                 continue;
             }
         };
@@ -31,16 +45,34 @@ fn rfc7515_examples_verify_and_every_bit_flip_fails() {
         let validation = Validation::new().with_issuer("joe").unwrap();
         let now = 1_300_819_379; // one second before the vectors' exp
         let mut buf = [0u8; DEFAULT_BUFFER];
-        let verified = verify(token, &keys, &validation, now, &mut buf).unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        assert_eq!(verified.claims.json(), v["payload_json"].as_str().unwrap().as_bytes(), "{name}");
-        assert_eq!(verified.claims.get("http://example.com/is_root").unwrap().as_bool(), Some(true));
-        assert_eq!(verify(token, &keys, &validation, now + 1, &mut buf).err(), Some(Error::Expired));
+        let verified = verify(token, &keys, &validation, now, &mut buf)
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(
+            verified.claims.json(),
+            v["payload_json"].as_str().unwrap().as_bytes(),
+            "{name}"
+        );
+        assert_eq!(
+            verified
+                .claims
+                .get("http://example.com/is_root")
+                .unwrap()
+                .as_bool(),
+            Some(true)
+        );
+        assert_eq!(
+            verify(token, &keys, &validation, now + 1, &mut buf).err(),
+            Some(Error::Expired)
+        );
 
         let mut mutated = token.to_vec();
         for i in 0..mutated.len() {
             for bit in 0..8 {
                 mutated[i] ^= 1 << bit;
-                assert!(verify(&mutated, &keys, &validation, now, &mut buf).is_err(), "{name}: byte {i} bit {bit}");
+                assert!(
+                    verify(&mutated, &keys, &validation, now, &mut buf).is_err(),
+                    "{name}: byte {i} bit {bit}"
+                );
                 mutated[i] ^= 1 << bit;
             }
         }
@@ -51,7 +83,10 @@ fn rfc7515_examples_verify_and_every_bit_flip_fails() {
 
 #[test]
 fn wycheproof_ecdsa_p256_sha256_p1363() {
-    let doc: Value = serde_json::from_str(&common::data_file("vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json")).unwrap();
+    let doc: Value = serde_json::from_str(&common::data_file(
+        "vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json",
+    ))
+    .unwrap();
     let (mut valid, mut invalid) = (0, 0);
     for group in doc["testGroups"].as_array().unwrap() {
         // Not every group has a JWK form; the SEC1 point always exists.
@@ -71,13 +106,21 @@ fn wycheproof_ecdsa_p256_sha256_p1363() {
                     valid += 1;
                 }
                 "invalid" => {
-                    assert!(got.is_err(), "tcId {} ({}) accepted", t["tcId"], t["comment"]);
+                    assert!(
+                        got.is_err(),
+                        "tcId {} ({}) accepted",
+                        t["tcId"],
+                        t["comment"]
+                    );
                     invalid += 1;
                 }
                 other => panic!("tcId {}: result {other}", t["tcId"]),
             }
         }
     }
-    assert_eq!(valid + invalid, doc["numberOfTests"].as_u64().unwrap() as usize);
+    assert_eq!(
+        u64::try_from(valid + invalid).unwrap(),
+        doc["numberOfTests"].as_u64().unwrap()
+    );
     assert!(valid > 100 && invalid > 50);
 }

@@ -24,7 +24,9 @@ impl Es256Key {
 
     /// From a SEC1-encoded point (compressed or not).
     pub(crate) fn from_sec1(bytes: &[u8]) -> Result<Self, Error> {
-        VerifyingKey::from_sec1_bytes(bytes).map(|key| Es256Key { key }).map_err(|_| Error::InvalidKey)
+        VerifyingKey::from_sec1_bytes(bytes)
+            .map(|key| Es256Key { key })
+            .map_err(|_| Error::InvalidKey)
     }
 
     /// The uncompressed coordinates, for export.
@@ -50,6 +52,8 @@ impl Es256Key {
         }
         let signature = Signature::from_slice(signature).map_err(|_| Error::BadSignature)?;
         let digest = Sha256::digest(input);
-        self.key.verify_prehash(&digest, &signature).map_err(|_| Error::BadSignature)
+        self.key
+            .verify_prehash(&digest, &signature)
+            .map_err(|_| Error::BadSignature)
     }
 }

@@ -27,7 +27,9 @@ impl Hs256Key {
         if secret.len() < MIN_SECRET_LEN {
             return Err(Error::WeakKey);
         }
-        Hmac::<Sha256>::new_from_slice(secret).map(|mac| Hs256Key { mac }).map_err(|_| Error::WeakKey)
+        Hmac::<Sha256>::new_from_slice(secret)
+            .map(|mac| Hs256Key { mac })
+            .map_err(|_| Error::WeakKey)
     }
 
     /// Verifies the 32-byte MAC of `input`; the comparison is constant-time

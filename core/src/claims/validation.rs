@@ -52,7 +52,14 @@ impl Validation {
     pub fn new() -> Self {
         let mut required = Vec::new();
         let _ = required.push(Name::try_from("exp").unwrap_or_default());
-        Validation { leeway: 0, issuers: Vec::new(), audiences: Vec::new(), required, scopes: Vec::new(), typ: None }
+        Validation {
+            leeway: 0,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            required,
+            scopes: Vec::new(),
+            typ: None,
+        }
     }
 
     /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`.

@@ -8,7 +8,11 @@ use crate::{Error, Policy, Skip, Source};
 
 /// Sorts one `Authorization` value into the bearer or basic slot, or
 /// records why it carries neither.
-pub(super) fn classify<'a>(value: &'a [u8], policy: &Policy, found: &mut Found<'a>) -> Result<(), Error> {
+pub(super) fn classify<'a>(
+    value: &'a [u8],
+    policy: &Policy,
+    found: &mut Found<'a>,
+) -> Result<(), Error> {
     // credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
     let (scheme, rest) = match value.iter().position(|&b| b == b' ') {
         Some(i) => value.split_at(i),
@@ -54,13 +58,23 @@ fn trim_leading_spaces(mut s: &[u8]) -> &[u8] {
 /// # Errors
 /// [`Error::MalformedBasic`] for bad base64 or no `:`;
 /// [`Error::BufferTooSmall`] when `buf` cannot hold the decoded bytes.
-pub fn decode_basic<'b>(credential: &[u8], buf: &'b mut [u8]) -> Result<(&'b [u8], &'b [u8]), Error> {
+pub fn decode_basic<'b>(
+    credential: &[u8],
+    buf: &'b mut [u8],
+) -> Result<(&'b [u8], &'b [u8]), Error> {
     let padding = credential.iter().rev().take_while(|&&b| b == b'=').count();
-    if (credential.len() / 4).saturating_mul(3).saturating_sub(padding) > buf.len() {
+    if (credential.len() / 4)
+        .saturating_mul(3)
+        .saturating_sub(padding)
+        > buf.len()
+    {
         return Err(Error::BufferTooSmall);
     }
     let decoded = Base64::decode(credential, buf).map_err(|_| Error::MalformedBasic)?;
-    let colon = decoded.iter().position(|&b| b == b':').ok_or(Error::MalformedBasic)?;
+    let colon = decoded
+        .iter()
+        .position(|&b| b == b':')
+        .ok_or(Error::MalformedBasic)?;
     let (user, password) = decoded.split_at(colon);
     Ok((user, password.get(1..).unwrap_or_default()))
 }
@@ -80,9 +94,18 @@ mod tests {
     #[test]
     fn basic_errors() {
         let mut buf = [0u8; 64];
-        assert_eq!(decode_basic(b"QWxhZGRpbg==", &mut buf).err(), Some(Error::MalformedBasic)); // no colon
-        assert_eq!(decode_basic(b"!!!!", &mut buf).err(), Some(Error::MalformedBasic));
-        assert_eq!(decode_basic(b"QWxhZGRpbjpvcGVuIHNlc2FtZQ==", &mut buf[..4]).err(), Some(Error::BufferTooSmall));
+        assert_eq!(
+            decode_basic(b"QWxhZGRpbg==", &mut buf).err(),
+            Some(Error::MalformedBasic)
+        ); // no colon
+        assert_eq!(
+            decode_basic(b"!!!!", &mut buf).err(),
+            Some(Error::MalformedBasic)
+        );
+        assert_eq!(
+            decode_basic(b"QWxhZGRpbjpvcGVuIHNlc2FtZQ==", &mut buf[..4]).err(),
+            Some(Error::BufferTooSmall)
+        );
         let (u, p) = decode_basic(b"dTo=", &mut buf).unwrap(); // "u:"
         assert_eq!((u, p), (&b"u"[..], &b""[..]));
     }

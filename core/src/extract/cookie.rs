@@ -12,7 +12,11 @@ use crate::Error;
 /// `;`, whitespace around names and values is dropped, a pair without `=`
 /// is skipped, and a value wrapped in one pair of double quotes is
 /// unwrapped (`cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE )`).
-pub(super) fn find<'a>(field: &'a [u8], name: &[u8], found: &mut Option<&'a [u8]>) -> Result<(), Error> {
+pub(super) fn find<'a>(
+    field: &'a [u8],
+    name: &[u8],
+    found: &mut Option<&'a [u8]>,
+) -> Result<(), Error> {
     for pair in field.split(|&b| b == b';') {
         let Some(eq) = pair.iter().position(|&b| b == b'=') else {
             continue;
@@ -59,7 +63,10 @@ mod tests {
 
     #[test]
     fn quotes_and_spaces_are_dropped() {
-        assert_eq!(one(b"a=1;  jwt_token = \"tok\" ; b").unwrap(), Some(&b"tok"[..]));
+        assert_eq!(
+            one(b"a=1;  jwt_token = \"tok\" ; b").unwrap(),
+            Some(&b"tok"[..])
+        );
         assert_eq!(one(b"jwt_token=\"\"").unwrap(), Some(&b""[..]));
         assert_eq!(one(b"jwt_token=\"").unwrap(), Some(&b"\""[..]));
     }
@@ -67,7 +74,10 @@ mod tests {
     #[test]
     fn the_same_name_twice() {
         assert_eq!(one(b"jwt_token=a; jwt_token=a").unwrap(), Some(&b"a"[..]));
-        assert_eq!(one(b"jwt_token=a; jwt_token=b"), Err(Error::AmbiguousCookie));
+        assert_eq!(
+            one(b"jwt_token=a; jwt_token=b"),
+            Err(Error::AmbiguousCookie)
+        );
     }
 
     #[test]

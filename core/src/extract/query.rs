@@ -12,7 +12,10 @@ pub(super) fn access_token(query: &[u8]) -> Result<Option<&[u8]>, Error> {
     let mut token = None;
     for pair in query.split(|&b| b == b'&') {
         let (name, value) = match pair.iter().position(|&b| b == b'=') {
-            Some(i) => (pair.get(..i).unwrap_or_default(), pair.get(i.saturating_add(1)..).unwrap_or_default()),
+            Some(i) => (
+                pair.get(..i).unwrap_or_default(),
+                pair.get(i.saturating_add(1)..).unwrap_or_default(),
+            ),
             None => (pair, &[][..]),
         };
         if name != b"access_token" {
@@ -35,7 +38,10 @@ mod tests {
 
     #[test]
     fn finds_access_token() {
-        assert_eq!(access_token(b"a=1&access_token=abc.def&b").unwrap(), Some(&b"abc.def"[..]));
+        assert_eq!(
+            access_token(b"a=1&access_token=abc.def&b").unwrap(),
+            Some(&b"abc.def"[..])
+        );
         assert_eq!(access_token(b"access_token=").unwrap(), Some(&b""[..]));
         assert_eq!(access_token(b"x_access_token=1").unwrap(), None);
         assert_eq!(access_token(b"").unwrap(), None);
@@ -43,8 +49,17 @@ mod tests {
 
     #[test]
     fn refuses_ambiguity_and_escapes() {
-        assert_eq!(access_token(b"access_token=a&access_token=a"), Err(Error::AmbiguousQueryToken));
-        assert_eq!(access_token(b"access_token=a%2Eb"), Err(Error::MalformedQueryToken));
-        assert_eq!(access_token(b"access_token=a+b"), Err(Error::MalformedQueryToken));
+        assert_eq!(
+            access_token(b"access_token=a&access_token=a"),
+            Err(Error::AmbiguousQueryToken)
+        );
+        assert_eq!(
+            access_token(b"access_token=a%2Eb"),
+            Err(Error::MalformedQueryToken)
+        );
+        assert_eq!(
+            access_token(b"access_token=a+b"),
+            Err(Error::MalformedQueryToken)
+        );
     }
 }

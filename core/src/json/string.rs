@@ -15,14 +15,20 @@ pub struct JsonStr<'a> {
 impl<'a> JsonStr<'a> {
     /// `raw` is the inside of a string the validator accepted.
     pub(crate) fn from_validated(raw: &'a [u8]) -> Self {
-        JsonStr { raw, escaped: raw.contains(&b'\\') }
+        JsonStr {
+            raw,
+            escaped: raw.contains(&b'\\'),
+        }
     }
 
     /// Literal bytes (not JSON): used for values that never were JSON, such
     /// as a proxy-asserted user name, so that one type serves both.
     #[must_use]
     pub fn literal(raw: &'a [u8]) -> Self {
-        JsonStr { raw, escaped: false }
+        JsonStr {
+            raw,
+            escaped: false,
+        }
     }
 
     /// The string as it sits in the document, escapes included.
@@ -43,7 +49,13 @@ impl<'a> JsonStr<'a> {
 
     /// The decoded bytes (UTF-8), one at a time.
     pub fn bytes(&self) -> impl Iterator<Item = u8> + 'a {
-        Decoder { raw: self.raw, escaped: self.escaped, pending: [0; 4], pending_len: 0, pending_pos: 0 }
+        Decoder {
+            raw: self.raw,
+            escaped: self.escaped,
+            pending: [0; 4],
+            pending_len: 0,
+            pending_pos: 0,
+        }
     }
 
     /// Whether the decoded string equals `other`.
@@ -147,7 +159,9 @@ impl Decoder<'_> {
             self.raw = self.raw.get(2..)?; // the `\u` before the low half
             let lo = self.hex4()?;
             let high = hi.checked_sub(0xD800)?.checked_shl(10)?;
-            return 0x10000u32.checked_add(high)?.checked_add(lo.checked_sub(0xDC00)?);
+            return 0x10000u32
+                .checked_add(high)?
+                .checked_add(lo.checked_sub(0xDC00)?);
         }
         Some(hi)
     }
@@ -164,7 +178,9 @@ pub(super) fn hex4(digits: &[u8]) -> Option<u32> {
     if digits.len() != 4 {
         return None;
     }
-    digits.iter().try_fold(0u32, |acc, &d| Some((acc << 4) | char::from(d).to_digit(16)?))
+    digits.iter().try_fold(0u32, |acc, &d| {
+        Some((acc << 4) | char::from(d).to_digit(16)?)
+    })
 }
 
 #[cfg(test)]
@@ -185,10 +201,16 @@ mod tests {
     #[test]
     fn escapes_decode() {
         let mut buf = [0u8; 32];
-        assert_eq!(s(r"https:\/\/idp").decode_into(&mut buf).unwrap(), "https://idp");
+        assert_eq!(
+            s(r"https:\/\/idp").decode_into(&mut buf).unwrap(),
+            "https://idp"
+        );
         assert_eq!(s(r"caf\u00e9").decode_into(&mut buf).unwrap(), "café");
         assert_eq!(s(r"\ud83d\ude00!").decode_into(&mut buf).unwrap(), "😀!");
-        assert_eq!(s(r#"a\"b\\c\n"#).decode_into(&mut buf).unwrap(), "a\"b\\c\n");
+        assert_eq!(
+            s(r#"a\"b\\c\n"#).decode_into(&mut buf).unwrap(),
+            "a\"b\\c\n"
+        );
         assert!(s(r"\u0041").eq_bytes(b"A"));
         assert!(s(r"\u0041").eq_json(&s("A")));
         assert_eq!(s(r"\u00e9").decoded_len(), 2);

@@ -21,15 +21,42 @@ fn accepts_valid_documents() {
 #[test]
 fn refuses_invalid_documents() {
     for doc in [
-        "", "[]", "\"x\"", "1", "{", "}", "{]", r#"{"a"}"#, r#"{"a":}"#, r#"{"a":1,}"#, r#"{,"a":1}"#,
-        r#"{"a":01}"#, r#"{"a":1.}"#, r#"{"a":.5}"#, r#"{"a":1e}"#, r#"{"a":+1}"#, r#"{"a":tru}"#,
-        r#"{"a":"\x"}"#, r#"{"a":"\u12"}"#, r#"{"a":"\ud800"}"#, r#"{"a":"\udc00"}"#,
-        r#"{"a":"\ud800\u0041"}"#, "{\"a\":\"\n\"}", r#"{"a":1} {}"#, r#"{a:1}"#, "{'a':1}",
-        r#"{"a":[1,]}"#, r#"{"a":[1 2]}"#, r#"{"a":NaN}"#,
+        "",
+        "[]",
+        "\"x\"",
+        "1",
+        "{",
+        "}",
+        "{]",
+        r#"{"a"}"#,
+        r#"{"a":}"#,
+        r#"{"a":1,}"#,
+        r#"{,"a":1}"#,
+        r#"{"a":01}"#,
+        r#"{"a":1.}"#,
+        r#"{"a":.5}"#,
+        r#"{"a":1e}"#,
+        r#"{"a":+1}"#,
+        r#"{"a":tru}"#,
+        r#"{"a":"\x"}"#,
+        r#"{"a":"\u12"}"#,
+        r#"{"a":"\ud800"}"#,
+        r#"{"a":"\udc00"}"#,
+        r#"{"a":"\ud800\u0041"}"#,
+        "{\"a\":\"\n\"}",
+        r#"{"a":1} {}"#,
+        r#"{a:1}"#,
+        "{'a':1}",
+        r#"{"a":[1,]}"#,
+        r#"{"a":[1 2]}"#,
+        r#"{"a":NaN}"#,
     ] {
         assert_eq!(parse(doc).err(), Some(Error::InvalidJson), "{doc}");
     }
-    assert_eq!(Object::parse(b"{\"a\":\"\xff\"}").err(), Some(Error::InvalidJson));
+    assert_eq!(
+        Object::parse(b"{\"a\":\"\xff\"}").err(),
+        Some(Error::InvalidJson)
+    );
 }
 
 #[test]
@@ -54,9 +81,17 @@ fn refuses_duplicate_members_at_any_depth_and_under_escapes() {
 
 #[test]
 fn limits_depth() {
-    let ok = std::format!("{}{}", "{\"a\":".repeat(MAX_DEPTH - 1) + "1", "}".repeat(MAX_DEPTH - 1));
+    let ok = std::format!(
+        "{}{}",
+        "{\"a\":".repeat(MAX_DEPTH - 1) + "1",
+        "}".repeat(MAX_DEPTH - 1)
+    );
     assert!(parse(&ok).is_ok());
-    let deep = std::format!("{}{}", "{\"a\":".repeat(MAX_DEPTH + 1) + "1", "}".repeat(MAX_DEPTH + 1));
+    let deep = std::format!(
+        "{}{}",
+        "{\"a\":".repeat(MAX_DEPTH + 1) + "1",
+        "}".repeat(MAX_DEPTH + 1)
+    );
     assert_eq!(parse(&deep).err(), Some(Error::JsonTooDeep));
     let deep_arrays = std::format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));
     assert_eq!(parse(&deep_arrays).err(), Some(Error::JsonTooDeep));
@@ -65,8 +100,20 @@ fn limits_depth() {
 #[test]
 fn lookups() {
     let o = parse(r#"{ "iss" : "https:\/\/idp", "aud":["a","b"], "exp":1700000000, "n":{"r":{"roles":["x"]}}, "t":true }"#).unwrap();
-    assert!(o.get("iss").unwrap().as_str().unwrap().eq_bytes(b"https://idp"));
-    let aud: std::vec::Vec<_> = o.get("aud").unwrap().as_array().unwrap().iter().map(|v| v.as_str().unwrap().raw()).collect();
+    assert!(o
+        .get("iss")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .eq_bytes(b"https://idp"));
+    let aud: std::vec::Vec<_> = o
+        .get("aud")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().raw())
+        .collect();
     assert_eq!(aud, [&b"a"[..], b"b"]);
     assert_eq!(o.get("exp").unwrap().as_i64(), Some(1_700_000_000));
     assert_eq!(o.get("t").unwrap().as_bool(), Some(true));
@@ -78,7 +125,13 @@ fn lookups() {
 
 #[test]
 fn numeric_dates() {
-    let n = |s: &'static str| Value { kind: Kind::Number, raw: s.as_bytes() }.as_i64();
+    let n = |s: &'static str| {
+        Value {
+            kind: Kind::Number,
+            raw: s.as_bytes(),
+        }
+        .as_i64()
+    };
     assert_eq!(n("0"), Some(0));
     assert_eq!(n("-12"), Some(-12));
     assert_eq!(n("12.9"), Some(12));
@@ -88,4 +141,3 @@ fn numeric_dates() {
     assert_eq!(n("9223372036854775807"), Some(i64::MAX));
     assert_eq!(n("9223372036854775808"), None);
 }
-

@@ -18,7 +18,11 @@ pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
     let alg = string(jwk, "alg")?;
     let mut kid_buf = [0u8; MAX_KID_LEN];
     let kid = match string(jwk, "kid")? {
-        Some(k) => Some(k.decode_into(&mut kid_buf).map_err(|_| Error::ConfigTooLong)?.as_bytes()),
+        Some(k) => Some(
+            k.decode_into(&mut kid_buf)
+                .map_err(|_| Error::ConfigTooLong)?
+                .as_bytes(),
+        ),
         None => None,
     };
 
@@ -45,7 +49,9 @@ pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
 
 /// A string member, `None` when absent; present with another type is an error.
 fn string<'a>(obj: &Object<'a>, name: &str) -> Result<Option<JsonStr<'a>>, Error> {
-    obj.get(name).map(|v| v.as_str().ok_or(Error::InvalidJwk)).transpose()
+    obj.get(name)
+        .map(|v| v.as_str().ok_or(Error::InvalidJwk))
+        .transpose()
 }
 
 /// A P-256 coordinate: exactly 32 bytes (RFC 7518 §6.2.1.2: "MUST be the

@@ -21,7 +21,10 @@ impl<const N: usize> KeySet<N> {
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
-        KeySet { keys: Vec::new(), skipped: 0 }
+        KeySet {
+            keys: Vec::new(),
+            skipped: 0,
+        }
     }
 
     /// The keys of a JWKS document `{"keys": [...]}`.
@@ -48,7 +51,10 @@ impl<const N: usize> KeySet<N> {
     /// As [`from_jwks`](KeySet::from_jwks); on error the set is unchanged.
     pub fn add_jwks(&mut self, json: &[u8]) -> Result<(), Error> {
         let doc = Object::parse(json).map_err(|_| Error::InvalidJwks)?;
-        let keys = doc.get("keys").and_then(|v| v.as_array()).ok_or(Error::InvalidJwks)?;
+        let keys = doc
+            .get("keys")
+            .and_then(|v| v.as_array())
+            .ok_or(Error::InvalidJwks)?;
         let mut next = self.clone();
         for entry in keys.iter() {
             let jwk = entry.as_object().ok_or(Error::InvalidJwks)?;
@@ -107,7 +113,10 @@ impl<const N: usize> KeySet<N> {
 /// Key selection over a slice (shared with callers that keep keys elsewhere).
 pub(crate) fn select<'k>(keys: &'k [Key], kid: Option<&JsonStr<'_>>) -> Result<&'k Key, Error> {
     match kid {
-        Some(kid) => keys.iter().find(|k| k.matches_kid(kid)).ok_or(Error::UnknownKey),
+        Some(kid) => keys
+            .iter()
+            .find(|k| k.matches_kid(kid))
+            .ok_or(Error::UnknownKey),
         None => match keys {
             [only] => Ok(only),
             [] => Err(Error::UnknownKey),

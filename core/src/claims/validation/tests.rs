@@ -1,0 +1,136 @@
+use super::*;
+use crate::json::Object;
+
+fn check(v: &Validation, payload: &str, now: i64) -> Result<(), Error> {
+    let obj = Object::parse(payload.as_bytes())?;
+    v.check(&Claims::new(obj), now)
+}
+
+#[test]
+fn exp_is_required_by_default() {
+    let v = Validation::new();
+    assert_eq!(check(&v, r#"{"sub":"a"}"#, 0), Err(Error::MissingClaim));
+    assert_eq!(check(&v, r#"{"exp":10}"#, 9), Ok(()));
+    assert_eq!(
+        check(&v.clone().require_nothing(), r#"{"sub":"a"}"#, 0),
+        Ok(())
+    );
+}
+
+#[test]
+fn time_window_with_leeway() {
+    let v = Validation::new().with_leeway(5);
+    assert_eq!(check(&v, r#"{"exp":100}"#, 104), Ok(()));
+    assert_eq!(check(&v, r#"{"exp":100}"#, 105), Err(Error::Expired));
+    assert_eq!(check(&v, r#"{"exp":1000,"nbf":100}"#, 95), Ok(()));
+    assert_eq!(
+        check(&v, r#"{"exp":1000,"nbf":100}"#, 94),
+        Err(Error::NotYetValid)
+    );
+    assert_eq!(check(&v, r#"{"exp":1000,"iat":105}"#, 100), Ok(()));
+    assert_eq!(
+        check(&v, r#"{"exp":1000,"iat":106}"#, 100),
+        Err(Error::IssuedInFuture)
+    );
+    // Saturation instead of overflow at the edges of i64.
+    assert_eq!(
+        check(&v, r#"{"exp":9223372036854775807}"#, i64::MAX),
+        Err(Error::Expired)
+    );
+    assert_eq!(
+        check(&v, r#"{"exp":-9223372036854775808}"#, i64::MIN),
+        Ok(())
+    );
+    assert_eq!(
+        check(&v, r#"{"exp":-9223372036854775808}"#, i64::MIN + 5),
+        Err(Error::Expired)
+    );
+}
+
+#[test]
+fn issuer_one_of_several() {
+    let v = Validation::new()
+        .require_nothing()
+        .with_issuer("https://a")
+        .unwrap()
+        .with_issuer("https://b")
+        .unwrap();
+    assert_eq!(check(&v, r#"{"iss":"https://b"}"#, 0), Ok(()));
+    assert_eq!(check(&v, r#"{"iss":"https:\/\/a"}"#, 0), Ok(()));
+    assert_eq!(
+        check(&v, r#"{"iss":"https://c"}"#, 0),
+        Err(Error::WrongIssuer)
+    );
+    assert_eq!(check(&v, r#"{}"#, 0), Err(Error::MissingClaim));
+    assert_eq!(
+        check(&v, r#"{"iss":["https://a"]}"#, 0),
+        Err(Error::InvalidClaim)
+    );
+}
+
+#[test]
+fn audience_string_or_array() {
+    let v = Validation::new()
+        .require_nothing()
+        .with_audience("mcp")
+        .unwrap();
+    assert_eq!(check(&v, r#"{"aud":"mcp"}"#, 0), Ok(()));
+    assert_eq!(check(&v, r#"{"aud":["account","mcp"]}"#, 0), Ok(()));
+    assert_eq!(
+        check(&v, r#"{"aud":["account"]}"#, 0),
+        Err(Error::WrongAudience)
+    );
+    assert_eq!(check(&v, r#"{"aud":[]}"#, 0), Err(Error::WrongAudience));
+    assert_eq!(check(&v, r#"{}"#, 0), Err(Error::MissingClaim));
+    // A token that names an audience is refused by a verifier that expects none.
+    assert_eq!(
+        check(&Validation::new().require_nothing(), r#"{"aud":"mcp"}"#, 0),
+        Err(Error::WrongAudience)
+    );
+}
+
+#[test]
+fn required_claims_and_scopes() {
+    let v = Validation::new()
+        .require("jti")
+        .unwrap()
+        .with_scope("tools:call")
+        .unwrap();
+    assert_eq!(
+        check(&v, r#"{"exp":9,"jti":"1","scope":"a tools:call b"}"#, 0),
+        Ok(())
+    );
+    assert_eq!(
+        check(&v, r#"{"exp":9,"scope":"tools:call"}"#, 0),
+        Err(Error::MissingClaim)
+    );
+    assert_eq!(
+        check(
+            &v,
+            r#"{"exp":9,"jti":"1","scope":"tools:calls tools:cal"}"#,
+            0
+        ),
+        Err(Error::InsufficientScope)
+    );
+    assert_eq!(
+        check(&v, r#"{"exp":9,"jti":"1"}"#, 0),
+        Err(Error::InsufficientScope)
+    );
+}
+
+#[test]
+fn configuration_limits() {
+    let long = "x".repeat(MAX_VALUE + 1);
+    assert_eq!(
+        Validation::new().with_issuer(&long).err(),
+        Some(Error::ConfigTooLong)
+    );
+    let mut v = Validation::new();
+    for i in 0..MAX_LIST {
+        v = v.with_audience(&std::format!("a{i}")).unwrap();
+    }
+    assert_eq!(
+        v.with_audience("one-more").err(),
+        Some(Error::ConfigListFull)
+    );
+}

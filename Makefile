@@ -1,0 +1,44 @@
+# gatekey — `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+EMBEDDED_TARGET := thumbv7em-none-eabihf
+
+# Layers add their own targets and append to TEST_TARGETS in mk/*.mk.
+TEST_TARGETS := test-core
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help setup demo test test-core lint fmt doc embedded bench
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: ## install the Rust components and targets the tests need
+	rustup component add rustfmt clippy >/dev/null
+	rustup target add $(EMBEDDED_TARGET) >/dev/null
+
+demo: setup ## resolve sample requests under each preset and verify their tokens
+	$(CARGO) run -q -p gatekey --example demo --features std
+
+test: setup $(TEST_TARGETS) ## run every test, lint and build check (what CI runs)
+	@echo "make test: all green"
+
+test-core: lint doc embedded ## core: fmt, clippy, tests, docs, the Cortex-M build
+	$(CARGO) test -p gatekey --all-features
+
+lint: ## rustfmt --check and clippy with warnings denied
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+
+fmt: ## format the Rust code
+	$(CARGO) fmt --all
+
+doc: ## build the docs with warnings denied
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p gatekey --no-deps --all-features
+
+embedded: ## build the core for a Cortex-M4F with no std and no allocator
+	$(CARGO) build -p gatekey --no-default-features --target $(EMBEDDED_TARGET) --release
+
+bench: ## run the criterion benchmarks
+	$(CARGO) bench -p gatekey-benches
