@@ -1,0 +1,187 @@
+"""Type stubs of the native module, checked with ``python -m mypy.stubtest gatekey._gatekey``."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Optional, Union, final
+
+__all__ = [
+    "__version__",
+    "AuthError",
+    "MissingCredential",
+    "CredentialConflict",
+    "InvalidRequest",
+    "InvalidToken",
+    "ExpiredToken",
+    "InsufficientScope",
+    "ConfigurationError",
+    "KeySet",
+    "Policy",
+    "Verifier",
+    "Identity",
+    "Resolution",
+    "resolve",
+    "challenge",
+    "errors",
+    "raise_error",
+]
+
+__version__: str
+
+_Bytes = Union[str, bytes]
+_Headers = Union[
+    Mapping[str, str],
+    Mapping[bytes, bytes],
+    Iterable[tuple[str, str]],
+    Iterable[tuple[bytes, bytes]],
+]
+
+class AuthError(Exception):
+    """A request could not be authenticated."""
+
+    code: int
+    name: str
+    status: int
+    error: Optional[str]
+    www_authenticate: str
+
+class MissingCredential(AuthError): ...
+class CredentialConflict(AuthError): ...
+class InvalidRequest(AuthError): ...
+class InvalidToken(AuthError): ...
+class ExpiredToken(InvalidToken): ...
+class InsufficientScope(AuthError): ...
+class ConfigurationError(AuthError): ...
+
+@final
+class KeySet:
+    def __new__(cls) -> KeySet: ...
+    @staticmethod
+    def from_jwks(data: Union[str, bytes, Mapping[str, Any]]) -> KeySet: ...
+    @staticmethod
+    def hs256(secret: _Bytes, kid: Optional[str] = None) -> KeySet: ...
+    @staticmethod
+    def from_pem(pem: _Bytes, kid: Optional[str] = None) -> KeySet: ...
+    def union(self, other: KeySet) -> KeySet: ...
+    def __or__(self, other: KeySet, /) -> KeySet: ...
+    def __ror__(self, other: KeySet, /) -> KeySet: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, kid: str, /) -> bool: ...
+    @property
+    def kids(self) -> list[Optional[str]]: ...
+    @property
+    def algorithms(self) -> list[str]: ...
+    @property
+    def skipped(self) -> int: ...
+
+@final
+class Policy:
+    @staticmethod
+    def header_first(
+        *,
+        cookie: str = "jwt_token",
+        proxy_header: Optional[str] = None,
+        basic: Optional[tuple[str, str]] = None,
+        query: bool = False,
+        conflict: Optional[str] = None,
+    ) -> Policy: ...
+    @staticmethod
+    def cookie_first(
+        *,
+        cookie: str = "jwt_token",
+        proxy_header: Optional[str] = None,
+        basic: Optional[tuple[str, str]] = None,
+        query: bool = False,
+        conflict: Optional[str] = None,
+    ) -> Policy: ...
+    @staticmethod
+    def strict() -> Policy: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def order(self) -> list[str]: ...
+    @property
+    def conflict(self) -> str: ...
+    @property
+    def cookie(self) -> str: ...
+    @property
+    def proxy_header(self) -> Optional[str]: ...
+    def accepts(self, source: str) -> bool: ...
+
+@final
+class Identity:
+    @property
+    def source(self) -> str: ...
+    @property
+    def subject(self) -> Optional[str]: ...
+    @property
+    def claims(self) -> dict[str, Any]: ...
+    @property
+    def token(self) -> Optional[str]: ...
+    @property
+    def shadowed(self) -> list[str]: ...
+    @property
+    def skipped(self) -> list[tuple[str, str]]: ...
+    @property
+    def drift(self) -> bool: ...
+
+@final
+class Resolution:
+    @property
+    def source(self) -> Optional[str]: ...
+    @property
+    def credential(self) -> Optional[str]: ...
+    @property
+    def shadowed(self) -> list[str]: ...
+    @property
+    def skipped(self) -> list[tuple[str, str]]: ...
+    @property
+    def drift(self) -> bool: ...
+
+@final
+class Verifier:
+    def __new__(
+        cls,
+        keys: KeySet,
+        *,
+        policy: Optional[Policy] = None,
+        issuer: Union[str, Sequence[str], None] = None,
+        audience: Union[str, Sequence[str], None] = None,
+        leeway: int = 0,
+        require: Sequence[str] = ...,
+        required: bool = True,
+        cache_size: int = 0,
+        scope: Union[str, Sequence[str], None] = None,
+        typ: Optional[str] = None,
+    ) -> Verifier: ...
+    def verify(self, token: _Bytes, *, now: Optional[int] = None) -> dict[str, Any]: ...
+    def authenticate(
+        self,
+        headers: _Headers,
+        *,
+        query: Optional[_Bytes] = None,
+        token: Optional[_Bytes] = None,
+        now: Optional[int] = None,
+    ) -> Optional[Identity]: ...
+    def set_keys(self, keys: KeySet) -> None: ...
+    @property
+    def keys(self) -> KeySet: ...
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def required(self) -> bool: ...
+
+def resolve(
+    headers: _Headers,
+    policy: Policy,
+    *,
+    query: Optional[_Bytes] = None,
+    token: Optional[_Bytes] = None,
+) -> Resolution: ...
+def challenge(
+    code: Optional[int] = None,
+    *,
+    realm: Optional[str] = None,
+    scope: Optional[str] = None,
+    resource_metadata: Optional[str] = None,
+) -> str: ...
+def errors() -> list[tuple[int, str, int, str]]: ...
+def raise_error(code: int) -> None: ...

@@ -1,0 +1,86 @@
+//! Python request data as byte slices, copying only what must be copied:
+//! ASGI `bytes` headers are borrowed as they are; `str` is encoded once.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+/// `bytes` as it is, `str` as UTF-8.
+pub(crate) fn bytes_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyBytes>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.clone());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s.encode_utf8();
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be str or bytes, not {}",
+        obj.get_type().name()?
+    )))
+}
+
+pub(crate) fn optional_bytes<'py>(
+    obj: Option<&Bound<'py, PyAny>>,
+    what: &str,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    obj.filter(|o| !o.is_none())
+        .map(|o| bytes_of(o, what))
+        .transpose()
+}
+
+pub(crate) type Fields<'py> = Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>;
+
+fn field<'py>(item: &Bound<'py, PyAny>, out: &mut Fields<'py>) -> PyResult<()> {
+    let (name, value) = if let Ok(t) = item.cast::<PyTuple>() {
+        if t.len() != 2 {
+            return Err(PyTypeError::new_err(
+                "a header must be a (name, value) pair",
+            ));
+        }
+        (t.get_item(0)?, t.get_item(1)?)
+    } else {
+        item.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()
+            .map_err(|_| PyTypeError::new_err("a header must be a (name, value) pair"))?
+    };
+    out.push((
+        bytes_of(&name, "a header name")?,
+        bytes_of(&value, "a header value")?,
+    ));
+    Ok(())
+}
+
+/// Header fields from a mapping (`dict`, Starlette `Headers`), an iterable
+/// of `(str, str)`, or ASGI `list[tuple[bytes, bytes]]`, in order.
+pub(crate) fn fields<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Fields<'py>> {
+    let mut out = Vec::new();
+    if let Ok(list) = headers.cast::<PyList>() {
+        out.reserve(list.len());
+        for item in list.iter() {
+            field(&item, &mut out)?;
+        }
+    } else if let Ok(dict) = headers.cast::<PyDict>() {
+        for (k, v) in dict.iter() {
+            out.push((
+                bytes_of(&k, "a header name")?,
+                bytes_of(&v, "a header value")?,
+            ));
+        }
+    } else if headers.hasattr("items")? && !headers.is_instance_of::<PyTuple>() {
+        for item in headers.call_method0("items")?.try_iter()? {
+            field(&item?, &mut out)?;
+        }
+    } else {
+        for item in headers.try_iter()? {
+            field(&item?, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Borrowed views of `fields`, for the core.
+pub(crate) fn views<'a>(fields: &'a Fields<'_>) -> Vec<(&'a [u8], &'a [u8])> {
+    fields
+        .iter()
+        .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+        .collect()
+}

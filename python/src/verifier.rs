@@ -1,0 +1,373 @@
+//! `Verifier`, `Identity`, `Resolution` and `resolve`: one request in, one
+//! identity (or one exception) out, decided by the core.
+
+use std::sync::{Arc, PoisonError, RwLock};
+
+use gatekey::json::JsonStr;
+use gatekey::{
+    buffer_len, Error, Identity, KeySet, Policy, Request, Resolution, Validation, DEFAULT_BUFFER,
+};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+use crate::errors::{to_py, IntoPy};
+use crate::input::{bytes_of, fields, optional_bytes, views};
+use crate::keys::{PyKeySet, KEYS};
+use crate::policy::PyPolicy;
+
+static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `json.loads` of the payload the core verified: type conversion only.
+fn loads<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let f = LOADS.get_or_try_init(py, || {
+        py.import("json")?.getattr("loads").map(Bound::unbind)
+    })?;
+    f.bind(py).call1((PyBytes::new(py, json),))
+}
+
+fn text(s: &JsonStr<'_>) -> String {
+    if let Some(plain) = s.as_str() {
+        return plain.to_owned();
+    }
+    let mut buf = vec![0u8; s.decoded_len()];
+    s.decode_into(&mut buf)
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs `f` with a buffer that holds any input up to `longest` bytes
+/// decoded: on the stack for ordinary tokens, on the heap past 8 KiB.
+fn with_buffer<R>(longest: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    let need = buffer_len(longest);
+    if need <= DEFAULT_BUFFER {
+        f(&mut [0u8; DEFAULT_BUFFER])
+    } else {
+        f(&mut vec![0u8; need])
+    }
+}
+
+fn names(py: Python<'_>, list: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
+    match list {
+        None => Ok(Vec::new()),
+        Some(v) if v.is_none() => Ok(Vec::new()),
+        Some(v) if v.is_instance_of::<PyString>() => Ok(vec![v.extract()?]),
+        Some(v) => v.extract().map_err(|_| {
+            let _ = py;
+            PyValueError::new_err(format!("{what} must be a str or a sequence of str"))
+        }),
+    }
+}
+
+/// Verifies tokens and authenticates requests with fixed keys, policy and
+/// claim rules. Safe to share between threads; the GIL is released while a
+/// signature is checked.
+#[pyclass(frozen, name = "Verifier", module = "gatekey._gatekey")]
+pub(crate) struct PyVerifier {
+    keys: RwLock<Arc<KeySet<KEYS>>>,
+    policy: Policy,
+    validation: Validation,
+    required: bool,
+}
+
+impl PyVerifier {
+    fn key_set(&self) -> Arc<KeySet<KEYS>> {
+        Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+#[pymethods]
+impl PyVerifier {
+    #[new]
+    #[pyo3(signature = (
+        keys, *, policy=None, issuer=None, audience=None, leeway=0,
+        require=vec!["exp".to_owned()], required=true, cache_size=0, scope=None, typ=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        keys: &PyKeySet,
+        policy: Option<&PyPolicy>,
+        issuer: Option<&Bound<'_, PyAny>>,
+        audience: Option<&Bound<'_, PyAny>>,
+        leeway: u32,
+        require: Vec<String>,
+        required: bool,
+        cache_size: usize,
+        scope: Option<&Bound<'_, PyAny>>,
+        typ: Option<&str>,
+    ) -> PyResult<Self> {
+        if cache_size != 0 {
+            return Err(PyValueError::new_err(
+                "cache_size: the verified-token cache is not available yet; use 0",
+            ));
+        }
+        let mut v = Validation::new().require_nothing().with_leeway(leeway);
+        for name in &require {
+            v = v.require(name).py_err(py)?;
+        }
+        for i in names(py, issuer, "issuer")? {
+            v = v.with_issuer(&i).py_err(py)?;
+        }
+        for a in names(py, audience, "audience")? {
+            v = v.with_audience(&a).py_err(py)?;
+        }
+        for s in names(py, scope, "scope")? {
+            v = v.with_scope(&s).py_err(py)?;
+        }
+        if let Some(t) = typ {
+            v = v.with_typ(t).py_err(py)?;
+        }
+        Ok(PyVerifier {
+            keys: RwLock::new(Arc::new(keys.inner.clone())),
+            policy: policy.map_or_else(Policy::header_first, |p| p.inner.clone()),
+            validation: v,
+            required,
+        })
+    }
+
+    /// Verifies `token` (signature, then claims at `now`, default the
+    /// system clock) and returns its claims.
+    #[pyo3(signature = (token, *, now=None))]
+    fn verify<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyAny>,
+        now: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let token = bytes_of(token, "the token")?;
+        let t = token.as_bytes();
+        let keys = self.key_set();
+        let now = now.unwrap_or_else(gatekey::now_unix);
+        with_buffer(t.len(), |buf| {
+            let claims = py
+                .detach(|| {
+                    gatekey::verify(t, keys.keys(), &self.validation, now, buf)
+                        .map(|v| v.claims.json())
+                })
+                .py_err(py)?;
+            loads(py, claims)
+        })
+    }
+
+    /// Authenticates one request: resolves its credential under the
+    /// policy and verifies it. `None` only when `required=False` and the
+    /// request carries no credential.
+    #[pyo3(signature = (headers, *, query=None, token=None, now=None))]
+    fn authenticate(
+        &self,
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        query: Option<&Bound<'_, PyAny>>,
+        token: Option<&Bound<'_, PyAny>>,
+        now: Option<i64>,
+    ) -> PyResult<Option<PyIdentity>> {
+        let fields = fields(headers)?;
+        let views = views(&fields);
+        let query = optional_bytes(query, "query")?;
+        let token = optional_bytes(token, "token")?;
+        let longest = views
+            .iter()
+            .map(|(_, v)| v.len())
+            .chain(query.iter().map(|q| q.as_bytes().len()))
+            .chain(token.iter().map(|t| t.as_bytes().len()))
+            .max()
+            .unwrap_or(0);
+        let mut request = Request::new(views.iter().copied());
+        if let Some(q) = &query {
+            request = request.with_query(q.as_bytes());
+        }
+        if let Some(t) = &token {
+            request = request.with_token(t.as_bytes());
+        }
+        let keys = self.key_set();
+        let now = now.unwrap_or_else(gatekey::now_unix);
+        with_buffer(longest, |buf| {
+            let result = py.detach(|| {
+                gatekey::authenticate(
+                    request,
+                    &self.policy,
+                    keys.keys(),
+                    &self.validation,
+                    now,
+                    buf,
+                )
+            });
+            match result {
+                Ok(id) => PyIdentity::new(py, &id).map(Some),
+                Err(Error::MissingCredential) if !self.required => Ok(None),
+                Err(e) => Err(to_py(py, e)),
+            }
+        })
+    }
+
+    /// Replaces the keys (e.g. after a JWKS refresh); calls in flight
+    /// finish with the keys they started with.
+    fn set_keys(&self, keys: &PyKeySet) {
+        let mut slot = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        *slot = Arc::new(keys.inner.clone());
+    }
+
+    /// The current keys.
+    #[getter]
+    fn keys(&self) -> PyKeySet {
+        PyKeySet {
+            inner: (*self.key_set()).clone(),
+        }
+    }
+
+    /// The precedence policy.
+    #[getter]
+    fn policy(&self) -> PyPolicy {
+        PyPolicy {
+            inner: self.policy.clone(),
+        }
+    }
+
+    /// Whether a request without any credential is refused.
+    #[getter]
+    fn required(&self) -> bool {
+        self.required
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Verifier(keys={}, policy={:?}, required={})",
+            self.key_set().len(),
+            self.policy.preset_kind().name(),
+            self.required
+        )
+    }
+}
+
+fn shadowed(r: &Resolution<'_>) -> Vec<&'static str> {
+    r.shadowed_sources().map(|s| s.name()).collect()
+}
+
+fn skipped(r: &Resolution<'_>) -> Vec<(&'static str, &'static str)> {
+    r.skipped
+        .iter()
+        .map(|(s, why)| (s.name(), why.name()))
+        .collect()
+}
+
+/// Who a request is, and how that was decided.
+#[pyclass(frozen, name = "Identity", module = "gatekey._gatekey")]
+pub(crate) struct PyIdentity {
+    /// `"bearer"`, `"cookie"`, `"basic"`, `"proxy"`, `"query"` or `"explicit"`.
+    #[pyo3(get)]
+    source: &'static str,
+    /// The token's `sub`, the Basic user or the proxy-asserted user.
+    #[pyo3(get)]
+    subject: Option<String>,
+    /// The verified claims (empty for Basic and proxy identities).
+    #[pyo3(get)]
+    claims: Py<PyAny>,
+    /// The verified token, for token sources.
+    #[pyo3(get)]
+    token: Option<String>,
+    /// Sources whose credentials the winner shadowed, in policy order.
+    #[pyo3(get)]
+    shadowed: Vec<&'static str>,
+    /// `(source, reason)` for sources present without a usable credential.
+    #[pyo3(get)]
+    skipped: Vec<(&'static str, &'static str)>,
+    /// Whether a shadowed credential differs from the winner.
+    #[pyo3(get)]
+    drift: bool,
+}
+
+impl PyIdentity {
+    fn new(py: Python<'_>, id: &Identity<'_>) -> PyResult<Self> {
+        let claims = match &id.token {
+            Some(v) => loads(py, v.claims.json())?.unbind(),
+            None => PyDict::new(py).into_any().unbind(),
+        };
+        Ok(PyIdentity {
+            source: id.source.name(),
+            subject: id.subject.as_ref().map(text),
+            claims,
+            token: id.source.is_token().then(|| lossy(id.credential)),
+            shadowed: shadowed(&id.resolution),
+            skipped: skipped(&id.resolution),
+            drift: id.resolution.drift,
+        })
+    }
+}
+
+#[pymethods]
+impl PyIdentity {
+    fn __repr__(&self) -> String {
+        format!(
+            "Identity(source={:?}, subject={:?}, shadowed={:?}, drift={})",
+            self.source, self.subject, self.shadowed, self.drift
+        )
+    }
+}
+
+/// The outcome of resolution alone: which credential wins.
+#[pyclass(frozen, name = "Resolution", module = "gatekey._gatekey")]
+pub(crate) struct PyResolution {
+    /// The winning source, or `None` when the request carries no credential.
+    #[pyo3(get)]
+    source: Option<&'static str>,
+    /// The winning credential as sent.
+    #[pyo3(get)]
+    credential: Option<String>,
+    /// Sources whose credentials the winner shadowed, in policy order.
+    #[pyo3(get)]
+    shadowed: Vec<&'static str>,
+    /// `(source, reason)` for sources present without a usable credential.
+    #[pyo3(get)]
+    skipped: Vec<(&'static str, &'static str)>,
+    /// Whether a shadowed credential differs from the winner.
+    #[pyo3(get)]
+    drift: bool,
+}
+
+#[pymethods]
+impl PyResolution {
+    fn __repr__(&self) -> String {
+        format!(
+            "Resolution(source={:?}, shadowed={:?}, drift={})",
+            self.source, self.shadowed, self.drift
+        )
+    }
+}
+
+/// Extracts and resolves a request's credential under `policy`, without
+/// verifying it.
+#[pyfunction]
+#[pyo3(signature = (headers, policy, *, query=None, token=None))]
+pub(crate) fn resolve(
+    py: Python<'_>,
+    headers: &Bound<'_, PyAny>,
+    policy: &PyPolicy,
+    query: Option<&Bound<'_, PyAny>>,
+    token: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyResolution> {
+    let fields = fields(headers)?;
+    let views = views(&fields);
+    let query = optional_bytes(query, "query")?;
+    let token = optional_bytes(token, "token")?;
+    let mut request = Request::new(views.iter().copied());
+    if let Some(q) = &query {
+        request = request.with_query(q.as_bytes());
+    }
+    if let Some(t) = &token {
+        request = request.with_token(t.as_bytes());
+    }
+    let r = gatekey::resolve(&policy.inner, request).py_err(py)?;
+    Ok(PyResolution {
+        source: r.winner.map(|c| c.source.name()),
+        credential: r.winner.map(|c| lossy(c.value)),
+        shadowed: shadowed(&r),
+        skipped: skipped(&r),
+        drift: r.drift,
+    })
+}
