@@ -1,0 +1,64 @@
+"""gatekey vs PyJWT: per-call time to verify a token from Python (ES256, HS256).
+
+Run with `make bench-python` (builds and installs the wheel into .venv).
+Both sides check the signature, exp and aud and return the claims dict.
+"""
+
+from __future__ import annotations
+
+import time
+import timeit
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+
+import gatekey
+
+SECRET = b"0123456789abcdef0123456789abcdef-gateway-secret"
+EC_KEY = ec.derive_private_key(int.from_bytes(b"\x07" * 32, "big"), ec.SECP256R1())
+NOW = int(time.time())
+CLAIMS = {"iss": "https://idp.example", "sub": "alice", "aud": "mcp", "exp": NOW + 3600, "iat": NOW - 10, "scope": "tools:list tools:call", "client_id": "gw"}
+
+
+def per_call(fn, budget: float = 1.0) -> float:  # type: ignore[no-untyped-def]
+    timer = timeit.Timer(fn)
+    n, _ = timer.autorange()
+    reps = max(3, int(budget / max(timer.timeit(n) / n * n, 1e-9)))
+    return min(timer.repeat(repeat=min(reps, 5), number=n)) / n * 1e6
+
+
+def main() -> None:
+    es = jwt.encode(CLAIMS, EC_KEY, algorithm="ES256", headers={"kid": "ec1"})
+    hs = jwt.encode(CLAIMS, SECRET, algorithm="HS256")
+    pem = EC_KEY.public_key().public_bytes(
+        encoding=__import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.PEM,
+        format=__import__("cryptography.hazmat.primitives.serialization", fromlist=["PublicFormat"]).PublicFormat.SubjectPublicKeyInfo,
+    )
+    v_es = gatekey.Verifier(gatekey.KeySet.from_pem(pem, kid="ec1"), audience="mcp")
+    v_hs = gatekey.Verifier(gatekey.KeySet.hs256(SECRET), audience="mcp")
+    pub = EC_KEY.public_key()
+    opts = {"require": ["exp"]}
+    rows = [
+        ("ES256 verify", lambda: v_es.verify(es), lambda: jwt.decode(es, pub, algorithms=["ES256"], audience="mcp", options=opts)),
+        ("HS256 verify", lambda: v_hs.verify(hs), lambda: jwt.decode(hs, SECRET, algorithms=["HS256"], audience="mcp", options=opts)),
+        (
+            "HS256 authenticate (ASGI headers)",
+            lambda: v_hs.authenticate([(b"host", b"x"), (b"authorization", b"Bearer " + hs.encode())]),
+            None,
+        ),
+        ("HS256 resolve only", lambda: gatekey.resolve([(b"authorization", b"Bearer " + hs.encode())], v_hs.policy), None),
+    ]
+    assert v_es.verify(es) == jwt.decode(es, pub, algorithms=["ES256"], audience="mcp")
+    print(f"{'operation':<36} {'gatekey µs':>11} {'PyJWT µs':>10} {'speedup':>8}")
+    print("-" * 68)
+    for name, ours, theirs in rows:
+        a = per_call(ours)
+        if theirs is None:
+            print(f"{name:<36} {a:>11.2f} {'-':>10} {'-':>8}")
+            continue
+        b = per_call(theirs)
+        print(f"{name:<36} {a:>11.2f} {b:>10.2f} {b / a:>7.1f}x")
+
+
+if __name__ == "__main__":
+    main()
