@@ -1,0 +1,651 @@
+//! `gk_identity` and `gk_authenticate`: one request in, who it is out.
+//!
+//! An identity owns fixed buffers, allocated once by `gk_identity_new` (or
+//! placed by `gk_identity_init`): the decoded token, copies of the strings
+//! it exposes, and room for one decoded claim. `gk_authenticate` allocates
+//! nothing, and what the accessors return never points into the caller's
+//! headers, which may be freed as soon as `gk_authenticate` returns.
+
+use core::ffi::{c_char, c_void};
+
+use gatekey::json::{JsonStr, Object};
+use gatekey::{Request, Source, DEFAULT_BUFFER};
+
+use crate::boundary::{
+    bytes, bytes_or_empty, check_block, fits, free, guard, obj, obj_mut, opt_bytes, put, req_str,
+    Owned,
+};
+use crate::{gk_status, gk_verifier};
+
+/// The largest token `gk_authenticate` takes (longer ones give
+/// `GK_ERR_TOKEN_TOO_LARGE`).
+const MAX_TOKEN: usize = 8 * 1024;
+/// Copies of the credential and of the decoded `sub`, `iss` and `jti`:
+/// a token of `MAX_TOKEN` plus strings no longer than its payload.
+const TEXT: usize = MAX_TOKEN + DEFAULT_BUFFER;
+
+/// Bytes of memory a `gk_identity` needs in `gk_identity_init` (aligned to `GK_ALIGN`).
+pub const GK_IDENTITY_SIZE: usize = 27 * 1024;
+const _: () = assert!(fits::<gk_identity>(GK_IDENTITY_SIZE));
+
+/// Where the winning credential came from.
+#[repr(C)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum gk_source {
+    /// No credential: the identity is empty (not authenticated yet, or the
+    /// last `gk_authenticate` failed).
+    GK_SOURCE_NONE = 0,
+    /// A trusted reverse-proxy header.
+    GK_SOURCE_PROXY = 1,
+    /// `Authorization: Basic` (RFC 7617).
+    GK_SOURCE_BASIC = 2,
+    /// `Authorization: Bearer` (RFC 6750 §2.1).
+    GK_SOURCE_BEARER = 3,
+    /// The credential cookie (RFC 6265).
+    GK_SOURCE_COOKIE = 4,
+    /// The `access_token` query parameter (RFC 6750 §2.3).
+    GK_SOURCE_QUERY = 5,
+    /// The token passed to `gk_authenticate_token`.
+    GK_SOURCE_EXPLICIT = 6,
+}
+
+impl From<Source> for gk_source {
+    fn from(s: Source) -> Self {
+        match s {
+            Source::Proxy => gk_source::GK_SOURCE_PROXY,
+            Source::Basic => gk_source::GK_SOURCE_BASIC,
+            Source::Bearer => gk_source::GK_SOURCE_BEARER,
+            Source::Cookie => gk_source::GK_SOURCE_COOKIE,
+            Source::Query => gk_source::GK_SOURCE_QUERY,
+            Source::Explicit => gk_source::GK_SOURCE_EXPLICIT,
+        }
+    }
+}
+
+/// One request header field, as pointer + length (not NUL-terminated).
+/// Names are compared case-insensitively; pass every field, including
+/// repeated ones, as received.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug)]
+pub struct gk_header {
+    /// The field name (`Authorization`, `Cookie`, ...).
+    pub name: *const u8,
+    /// Its length in bytes.
+    pub name_len: usize,
+    /// The field value.
+    pub value: *const u8,
+    /// Its length in bytes.
+    pub value_len: usize,
+}
+
+/// A range of one of the identity's buffers; every field is valid zeroed.
+#[derive(Clone, Copy, Debug, Default)]
+struct Span {
+    present: bool,
+    start: usize,
+    len: usize,
+}
+
+impl Span {
+    const NONE: Span = Span {
+        present: false,
+        start: 0,
+        len: 0,
+    };
+
+    fn get(self, buf: &[u8]) -> Result<Option<&[u8]>, gk_status> {
+        if !self.present {
+            return Ok(None);
+        }
+        let end = self
+            .start
+            .checked_add(self.len)
+            .ok_or(gk_status::GK_ERR_INTERNAL)?;
+        buf.get(self.start..end)
+            .map(Some)
+            .ok_or(gk_status::GK_ERR_INTERNAL)
+    }
+}
+
+/// Who the last authenticated request is: the result of `gk_authenticate`.
+///
+/// Allocate one per thread (or per connection) and reuse it for every
+/// request: `gk_authenticate` overwrites it without allocating. Not
+/// thread-safe: one thread at a time. Every pointer an accessor returns
+/// points into the identity and is valid until the next `gk_authenticate`
+/// on it or its free (and, for `gk_identity_claim_str`, the next
+/// `gk_identity_claim_str`).
+#[allow(non_camel_case_types)]
+pub struct gk_identity {
+    // Every field is valid as all-zero bytes: `gk_identity_init` relies on it.
+    boxed: bool,
+    source: u8,
+    drift: bool,
+    shadowed: u32,
+    has_exp: bool,
+    exp: i64,
+    payload: Span,
+    credential: Span,
+    subject: Span,
+    issuer: Span,
+    jti: Span,
+    /// The decoded token (header, signature, payload); `payload` points here.
+    buf: [u8; DEFAULT_BUFFER],
+    /// Copies: `credential`, `subject`, `issuer`, `jti` point here.
+    text: [u8; TEXT],
+    /// The last string decoded by `gk_identity_claim_str`.
+    scratch: [u8; DEFAULT_BUFFER],
+}
+
+impl Owned for gk_identity {
+    fn boxed(&self) -> bool {
+        self.boxed
+    }
+}
+
+impl gk_identity {
+    const EMPTY: gk_identity = gk_identity {
+        boxed: false,
+        source: 0,
+        drift: false,
+        shadowed: 0,
+        has_exp: false,
+        exp: 0,
+        payload: Span::NONE,
+        credential: Span::NONE,
+        subject: Span::NONE,
+        issuer: Span::NONE,
+        jti: Span::NONE,
+        buf: [0; DEFAULT_BUFFER],
+        text: [0; TEXT],
+        scratch: [0; DEFAULT_BUFFER],
+    };
+
+    fn clear(&mut self) {
+        self.source = 0;
+        self.drift = false;
+        self.shadowed = 0;
+        self.has_exp = false;
+        self.exp = 0;
+        self.payload = Span::NONE;
+        self.credential = Span::NONE;
+        self.subject = Span::NONE;
+        self.issuer = Span::NONE;
+        self.jti = Span::NONE;
+    }
+}
+
+/// Appends copies to the identity's `text` buffer.
+struct Text<'t> {
+    text: &'t mut [u8; TEXT],
+    pos: usize,
+}
+
+impl Text<'_> {
+    fn bytes(&mut self, value: &[u8]) -> Result<Span, gk_status> {
+        let end = self
+            .pos
+            .checked_add(value.len())
+            .ok_or(gk_status::GK_ERR_BUFFER_TOO_SMALL)?;
+        let dst = self
+            .text
+            .get_mut(self.pos..end)
+            .ok_or(gk_status::GK_ERR_BUFFER_TOO_SMALL)?;
+        dst.copy_from_slice(value);
+        let span = Span {
+            present: true,
+            start: self.pos,
+            len: value.len(),
+        };
+        self.pos = end;
+        Ok(span)
+    }
+
+    /// A JSON string, decoded (escapes resolved) by the core.
+    fn string(&mut self, value: Option<JsonStr<'_>>) -> Result<Span, gk_status> {
+        let Some(value) = value else {
+            return Ok(Span::NONE);
+        };
+        let rest = self
+            .text
+            .get_mut(self.pos..)
+            .ok_or(gk_status::GK_ERR_BUFFER_TOO_SMALL)?;
+        let len = value.decode_into(rest)?.len();
+        let span = Span {
+            present: true,
+            start: self.pos,
+            len,
+        };
+        self.pos = self
+            .pos
+            .checked_add(len)
+            .ok_or(gk_status::GK_ERR_BUFFER_TOO_SMALL)?;
+        Ok(span)
+    }
+}
+
+/// Makes an empty identity on the heap (about `GK_IDENTITY_SIZE` bytes,
+/// allocated once); free it with `gk_identity_free`.
+#[no_mangle]
+pub extern "C" fn gk_identity_new(out: *mut *mut gk_identity) -> gk_status {
+    guard(|| {
+        if out.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        let mut identity = Box::new(gk_identity::EMPTY);
+        identity.boxed = true;
+        // SAFETY: `out` is non-NULL (checked) and the caller's out pointer.
+        unsafe { put(out, Box::into_raw(identity)) }
+    })
+}
+
+/// Makes an empty identity in caller memory of `len` ≥ `GK_IDENTITY_SIZE`
+/// bytes aligned to `GK_ALIGN` (firmware without a heap). It is built in
+/// place, without a large stack frame. `gk_identity_free` on it does nothing.
+#[no_mangle]
+pub extern "C" fn gk_identity_init(
+    mem: *mut c_void,
+    len: usize,
+    out: *mut *mut gk_identity,
+) -> gk_status {
+    guard(|| {
+        if out.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        let identity = check_block::<gk_identity>(mem, len, GK_IDENTITY_SIZE)?;
+        // SAFETY: `identity` is non-NULL, aligned and has room for one
+        // (checked), and writable by the caller's contract; all-zero bytes
+        // are a valid, empty gk_identity (bools, integers, byte arrays).
+        unsafe { identity.write_bytes(0, 1) };
+        // SAFETY: the caller's out pointer, non-NULL (checked).
+        unsafe { put(out, identity) }
+    })
+}
+
+/// Frees an identity made by `gk_identity_new`; NULL and `_init`
+/// identities are left alone.
+#[no_mangle]
+pub extern "C" fn gk_identity_free(identity: *mut gk_identity) {
+    let _ = guard(|| {
+        // SAFETY: an identity of this library, not used after this call.
+        unsafe { free(identity) };
+        Ok(())
+    });
+}
+
+fn run(
+    verifier: *const gk_verifier,
+    headers: *const gk_header,
+    n_headers: usize,
+    query: Option<&[u8]>,
+    token: Option<&[u8]>,
+    now: i64,
+    identity: *mut gk_identity,
+) -> Result<(), gk_status> {
+    // SAFETY: a live verifier of this library, only read (shareable).
+    let verifier = unsafe { obj(verifier) }?;
+    // SAFETY: a live identity of this library, used by this thread only.
+    let id = unsafe { obj_mut(identity) }?;
+    id.clear();
+    let headers: &[gk_header] = if n_headers == 0 {
+        &[]
+    } else {
+        if headers.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        // SAFETY: non-NULL, `n_headers` readable gk_header, by the contract.
+        unsafe { core::slice::from_raw_parts(headers, n_headers) }
+    };
+    for h in headers {
+        // SAFETY: each field is pointer + length; NULL only when empty.
+        unsafe { bytes_or_empty(h.name, h.name_len) }?;
+        // SAFETY: as above.
+        unsafe { bytes_or_empty(h.value, h.value_len) }?;
+    }
+    // The checks above made every field readable, so the iterator below
+    // cannot fail; it borrows the caller's bytes for this call only.
+    let pairs = headers.iter().map(|h| {
+        // SAFETY: checked just above: readable, or NULL with length 0.
+        let name = unsafe { bytes_or_empty(h.name, h.name_len) }.unwrap_or_default();
+        // SAFETY: as above.
+        let value = unsafe { bytes_or_empty(h.value, h.value_len) }.unwrap_or_default();
+        (name, value)
+    });
+    let mut request = Request::new(pairs);
+    if let Some(q) = query {
+        request = request.with_query(q);
+    }
+    if let Some(t) = token {
+        request = request.with_token(t);
+    }
+    let now = if now <= 0 { gatekey::now_unix() } else { now };
+
+    let gk_identity { buf, text, .. } = id;
+    let base = buf.as_ptr() as usize;
+    let found = gatekey::authenticate(
+        request,
+        &verifier.policy,
+        verifier.keys.keys(),
+        &verifier.validation,
+        now,
+        buf,
+    )?;
+
+    let mut text = Text { text, pos: 0 };
+    let credential = text.bytes(found.credential)?;
+    let subject = text.string(found.subject)?;
+    let (mut issuer, mut jti, mut payload, mut exp) = (Span::NONE, Span::NONE, Span::NONE, None);
+    if let Some(token) = &found.token {
+        issuer = text.string(token.claims.iss())?;
+        jti = text.string(token.claims.jti())?;
+        exp = token.claims.exp();
+        let json = token.claims.json();
+        // The payload lies in `buf` (the core decodes into it): keep its offset.
+        let start = (json.as_ptr() as usize)
+            .checked_sub(base)
+            .ok_or(gk_status::GK_ERR_INTERNAL)?;
+        payload = Span {
+            present: true,
+            start,
+            len: json.len(),
+        };
+    }
+    let shadowed = found
+        .resolution
+        .shadowed_sources()
+        .fold(0u32, |m, s| m | 1u32 << (s as u32));
+    let drift = found.resolution.drift;
+    let source = found.source as u8;
+
+    id.source = source;
+    id.drift = drift;
+    id.shadowed = shadowed;
+    id.has_exp = exp.is_some();
+    id.exp = exp.unwrap_or(0);
+    id.payload = payload;
+    id.credential = credential;
+    id.subject = subject;
+    id.issuer = issuer;
+    id.jti = jti;
+    Ok(())
+}
+
+/// Authenticates one request: extracts its credentials from `headers` (and
+/// the raw query string `query` without `?`, or NULL), resolves them under
+/// the verifier's policy, verifies the winning token at `now` (unix
+/// seconds; `now` ≤ 0 reads the system clock), and fills `identity`.
+///
+/// On error `identity` is left empty (`GK_SOURCE_NONE`); map the status to
+/// an answer with `gk_status_http` and `gk_www_authenticate`.
+/// `GK_ERR_MISSING_CREDENTIAL` means no accepted source carried a
+/// credential: the caller chooses between anonymous access and 401.
+/// Allocates nothing; the headers may be freed once this returns.
+#[no_mangle]
+pub extern "C" fn gk_authenticate(
+    verifier: *const gk_verifier,
+    headers: *const gk_header,
+    n_headers: usize,
+    query: *const u8,
+    query_len: usize,
+    now: i64,
+    identity: *mut gk_identity,
+) -> gk_status {
+    guard(|| {
+        // SAFETY: `query` is NULL or points to `query_len` readable bytes.
+        let query = unsafe { opt_bytes(query, query_len) }?;
+        run(verifier, headers, n_headers, query, None, now, identity)
+    })
+}
+
+/// As `gk_authenticate`, plus a token the caller already holds (a form
+/// field, an argument): the policy's `explicit` source, lowest precedence.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn gk_authenticate_token(
+    verifier: *const gk_verifier,
+    headers: *const gk_header,
+    n_headers: usize,
+    query: *const u8,
+    query_len: usize,
+    token: *const u8,
+    token_len: usize,
+    now: i64,
+    identity: *mut gk_identity,
+) -> gk_status {
+    guard(|| {
+        // SAFETY: `query` is NULL or points to `query_len` readable bytes.
+        let query = unsafe { opt_bytes(query, query_len) }?;
+        // SAFETY: `token` points to `token_len` readable bytes.
+        let token = unsafe { bytes(token, token_len) }?;
+        run(
+            verifier,
+            headers,
+            n_headers,
+            query,
+            Some(token),
+            now,
+            identity,
+        )
+    })
+}
+
+/// Reads the identity and gives back one of its values.
+fn read<T>(
+    identity: *const gk_identity,
+    out: *mut T,
+    f: impl FnOnce(&gk_identity) -> Result<T, gk_status>,
+) -> gk_status {
+    guard(|| {
+        // SAFETY: a live identity of this library.
+        let id = unsafe { obj(identity) }?;
+        if out.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        let value = f(id)?;
+        // SAFETY: the caller's out pointer, non-NULL (checked).
+        unsafe { put(out, value) }
+    })
+}
+
+/// Gives a span of the identity's buffers as pointer + length.
+fn give(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+    missing: gk_status,
+    pick: impl FnOnce(&gk_identity) -> Result<Option<&[u8]>, gk_status>,
+) -> gk_status {
+    guard(|| {
+        // SAFETY: a live identity of this library.
+        let id = unsafe { obj(identity) }?;
+        if out_ptr.is_null() || out_len.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        let value = pick(id)?.ok_or(missing)?;
+        // SAFETY: the caller's out pointers, non-NULL (checked).
+        unsafe { put(out_ptr, value.as_ptr()) }?;
+        // SAFETY: as above.
+        unsafe { put(out_len, value.len()) }
+    })
+}
+
+/// The source of the winning credential (`GK_SOURCE_NONE` when empty).
+#[no_mangle]
+pub extern "C" fn gk_identity_source(
+    identity: *const gk_identity,
+    out: *mut gk_source,
+) -> gk_status {
+    read(identity, out, |id| {
+        Ok(Source::ALL
+            .into_iter()
+            .find(|s| *s as u8 == id.source)
+            .map_or(gk_source::GK_SOURCE_NONE, gk_source::from))
+    })
+}
+
+/// The sources whose credentials the winner shadowed, as a bit mask:
+/// bit `1 << GK_SOURCE_COOKIE` is set when a cookie was shadowed.
+#[no_mangle]
+pub extern "C" fn gk_identity_shadowed(identity: *const gk_identity, out: *mut u32) -> gk_status {
+    read(identity, out, |id| Ok(id.shadowed))
+}
+
+/// Whether a shadowed credential differs from the winner: under another
+/// precedence this request would be someone else. Worth logging.
+#[no_mangle]
+pub extern "C" fn gk_identity_drift(identity: *const gk_identity, out: *mut bool) -> gk_status {
+    read(identity, out, |id| Ok(id.drift))
+}
+
+/// The token's `exp` (unix seconds); `GK_ERR_MISSING_CLAIM` when absent.
+#[no_mangle]
+pub extern "C" fn gk_identity_expires(identity: *const gk_identity, out: *mut i64) -> gk_status {
+    read(identity, out, |id| {
+        if id.has_exp {
+            Ok(id.exp)
+        } else {
+            Err(gk_status::GK_ERR_MISSING_CLAIM)
+        }
+    })
+}
+
+/// The winning credential as sent (the token, the Basic base64, or the
+/// proxy-asserted user); `GK_ERR_MISSING_CREDENTIAL` when empty.
+#[no_mangle]
+pub extern "C" fn gk_identity_credential(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CREDENTIAL,
+        |id| id.credential.get(&id.text),
+    )
+}
+
+/// The subject, decoded: a token's `sub`, the Basic user, or the user the
+/// proxy asserted; `GK_ERR_MISSING_CLAIM` when there is none.
+#[no_mangle]
+pub extern "C" fn gk_identity_subject(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CLAIM,
+        |id| id.subject.get(&id.text),
+    )
+}
+
+/// The token's `iss`, decoded; `GK_ERR_MISSING_CLAIM` when absent.
+#[no_mangle]
+pub extern "C" fn gk_identity_issuer(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CLAIM,
+        |id| id.issuer.get(&id.text),
+    )
+}
+
+/// The token's `jti`, decoded; `GK_ERR_MISSING_CLAIM` when absent.
+#[no_mangle]
+pub extern "C" fn gk_identity_jti(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CLAIM,
+        |id| id.jti.get(&id.text),
+    )
+}
+
+/// The verified payload as a JSON object, read by the core.
+fn claims(id: &gk_identity) -> Result<Object<'_>, gk_status> {
+    let payload = id
+        .payload
+        .get(&id.buf)?
+        .ok_or(gk_status::GK_ERR_MISSING_CLAIM)?;
+    Ok(Object::parse(payload)?)
+}
+
+/// Any claim of the verified token, as its raw JSON text: `"alice"` with
+/// its quotes and escapes, `1750000000`, `["a","b"]`, `{...}`.
+/// `GK_ERR_MISSING_CLAIM` when absent (or when the credential was not a
+/// token). `name` is NUL-terminated UTF-8.
+#[no_mangle]
+pub extern "C" fn gk_identity_claim(
+    identity: *const gk_identity,
+    name: *const c_char,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CLAIM,
+        |id| {
+            // SAFETY: `name` is a NUL-terminated string (caller contract).
+            let name = unsafe { req_str(name) }?;
+            Ok(claims(id)?.get(name).map(|v| v.raw()))
+        },
+    )
+}
+
+/// A string claim, decoded (escapes resolved, UTF-8, not NUL-terminated).
+/// `GK_ERR_INVALID_CLAIM` when the claim is not a string,
+/// `GK_ERR_MISSING_CLAIM` when absent. The result is valid until the next
+/// `gk_identity_claim_str` or `gk_authenticate` on this identity.
+#[no_mangle]
+pub extern "C" fn gk_identity_claim_str(
+    identity: *mut gk_identity,
+    name: *const c_char,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    guard(|| {
+        // SAFETY: a live identity of this library, used by this thread only.
+        let id = unsafe { obj_mut(identity) }?;
+        if out_ptr.is_null() || out_len.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        // SAFETY: `name` is a NUL-terminated string (caller contract).
+        let name = unsafe { req_str(name) }?;
+        let gk_identity {
+            buf,
+            scratch,
+            payload,
+            ..
+        } = id;
+        let payload = payload.get(buf)?.ok_or(gk_status::GK_ERR_MISSING_CLAIM)?;
+        let value = Object::parse(payload)?
+            .get(name)
+            .ok_or(gk_status::GK_ERR_MISSING_CLAIM)?;
+        let text = value
+            .as_str()
+            .ok_or(gk_status::GK_ERR_INVALID_CLAIM)?
+            .decode_into(scratch)?;
+        // SAFETY: the caller's out pointers, non-NULL (checked).
+        unsafe { put(out_ptr, text.as_ptr()) }?;
+        // SAFETY: as above.
+        unsafe { put(out_len, text.len()) }
+    })
+}

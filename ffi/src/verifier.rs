@@ -1,0 +1,177 @@
+//! `gk_verifier`: keys, policy and validation rules, fixed once and shared
+//! by every request; and `gk_validation`, the rules as a plain C struct.
+
+use core::ffi::{c_char, c_void};
+
+use gatekey::{KeySet, Policy, Validation};
+
+use crate::boundary::{fits, free, guard, obj, opt_str, place, put, req_str, Owned};
+use crate::{gk_keyset, gk_policy, gk_status};
+
+/// Bytes of memory a `gk_verifier` needs in `gk_verifier_init` (aligned to `GK_ALIGN`).
+pub const GK_VERIFIER_SIZE: usize = 7168;
+const _: () = assert!(fits::<gk_verifier>(GK_VERIFIER_SIZE));
+
+/// The rules a token must meet besides its signature. Zero-initialise it
+/// (`gk_validation v = {0};`) and set what you need; NULL strings are not
+/// checked. `exp` is always required unless `exp_optional` is set.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug)]
+pub struct gk_validation {
+    /// The trusted `iss`, or NULL to accept any issuer.
+    pub issuer: *const c_char,
+    /// This service's name, which `aud` must contain, or NULL.
+    pub audience: *const c_char,
+    /// Seconds of tolerance on `exp`, `nbf` and `iat`.
+    pub leeway: u32,
+    /// Claims that must be present besides `exp` (up to 4 names), or NULL.
+    pub required: *const *const c_char,
+    /// The number of names in `required`.
+    pub n_required: usize,
+    /// A scope the token's `scope` must contain, or NULL.
+    pub scope: *const c_char,
+    /// The JOSE header `typ` required (e.g. "at+jwt"), or NULL.
+    pub typ: *const c_char,
+    /// Do not require `exp` (tokens that never expire are then accepted).
+    pub exp_optional: bool,
+}
+
+/// What a request is authenticated against: a copy of a keyset, a policy
+/// and validation rules, immutable once made.
+///
+/// Thread safety: a verifier is only read by `gk_authenticate`, so one
+/// verifier may be shared by any number of threads at once.
+#[allow(non_camel_case_types)]
+pub struct gk_verifier {
+    boxed: bool,
+    pub(crate) keys: KeySet,
+    pub(crate) policy: Policy,
+    pub(crate) validation: Validation,
+}
+
+impl Owned for gk_verifier {
+    fn boxed(&self) -> bool {
+        self.boxed
+    }
+}
+
+/// Converts the C rules into the core's `Validation` (the core checks them).
+///
+/// # Safety
+/// The strings and the `required` array must be valid as documented.
+unsafe fn validation(v: Option<&gk_validation>) -> Result<Validation, gk_status> {
+    let mut out = Validation::new();
+    let Some(v) = v else { return Ok(out) };
+    if v.exp_optional {
+        out = out.require_nothing();
+    }
+    // SAFETY: NULL or a NUL-terminated string, by the caller's contract.
+    if let Some(iss) = unsafe { opt_str(v.issuer) }? {
+        out = out.with_issuer(iss)?;
+    }
+    // SAFETY: as above.
+    if let Some(aud) = unsafe { opt_str(v.audience) }? {
+        out = out.with_audience(aud)?;
+    }
+    // SAFETY: as above.
+    if let Some(scope) = unsafe { opt_str(v.scope) }? {
+        out = out.with_scope(scope)?;
+    }
+    // SAFETY: as above.
+    if let Some(typ) = unsafe { opt_str(v.typ) }? {
+        out = out.with_typ(typ)?;
+    }
+    if v.n_required > 0 {
+        if v.required.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        // SAFETY: non-NULL and `n_required` pointers long, by the contract.
+        let names = unsafe { core::slice::from_raw_parts(v.required, v.n_required) };
+        for &name in names {
+            // SAFETY: each entry is a NUL-terminated string.
+            out = out.require(unsafe { req_str(name) }?)?;
+        }
+    }
+    Ok(out.with_leeway(v.leeway))
+}
+
+/// Builds the verifier's value from its parts.
+fn parts(
+    keyset: *const gk_keyset,
+    policy: *const gk_policy,
+    rules: *const gk_validation,
+    boxed: bool,
+) -> Result<gk_verifier, gk_status> {
+    // SAFETY: a live keyset of this library (NULL is refused).
+    let keys = unsafe { obj(keyset) }?.keys.clone();
+    // SAFETY: a live policy of this library (NULL is refused).
+    let policy = unsafe { obj(policy) }?.policy.clone();
+    // SAFETY: NULL (defaults) or a valid gk_validation whose strings are
+    // valid, by the caller's contract.
+    let validation = unsafe { validation(rules.as_ref()) }?;
+    Ok(gk_verifier {
+        boxed,
+        keys,
+        policy,
+        validation,
+    })
+}
+
+/// Makes a verifier on the heap from copies of `keyset` and `policy` and
+/// the rules in `validation` (NULL: require `exp`, check nothing else).
+/// The keyset and policy may be freed afterwards. Free the verifier with
+/// `gk_verifier_free`.
+#[no_mangle]
+pub extern "C" fn gk_verifier_new(
+    keyset: *const gk_keyset,
+    policy: *const gk_policy,
+    validation: *const gk_validation,
+    out: *mut *mut gk_verifier,
+) -> gk_status {
+    guard(|| {
+        if out.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        let verifier = Box::into_raw(Box::new(parts(keyset, policy, validation, true)?));
+        // SAFETY: `out` is non-NULL (checked) and the caller's out pointer.
+        unsafe { put(out, verifier) }
+    })
+}
+
+/// As `gk_verifier_new`, but in caller memory of `len` ≥ `GK_VERIFIER_SIZE`
+/// bytes aligned to `GK_ALIGN` (e.g. a `static` buffer on firmware with no
+/// heap). `*out` points into `mem`; the memory must outlive every use, and
+/// `gk_verifier_free` on it does nothing (call `_init` again to reuse it).
+#[no_mangle]
+pub extern "C" fn gk_verifier_init(
+    mem: *mut c_void,
+    len: usize,
+    keyset: *const gk_keyset,
+    policy: *const gk_policy,
+    validation: *const gk_validation,
+    out: *mut *mut gk_verifier,
+) -> gk_status {
+    guard(|| {
+        if out.is_null() {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        let value = parts(keyset, policy, validation, false)?;
+        // SAFETY: the caller gives `len` writable bytes at `mem`; `place`
+        // checks NULL, size and alignment.
+        let verifier = unsafe { place(mem, len, GK_VERIFIER_SIZE, value) }?;
+        // SAFETY: `out` is non-NULL (checked) and the caller's out pointer.
+        unsafe { put(out, verifier) }
+    })
+}
+
+/// Frees a verifier made by `gk_verifier_new`; NULL and `_init` verifiers
+/// are left alone. No `gk_authenticate` may be running on it.
+#[no_mangle]
+pub extern "C" fn gk_verifier_free(verifier: *mut gk_verifier) {
+    let _ = guard(|| {
+        // SAFETY: a verifier of this library, not used after this call.
+        unsafe { free(verifier) };
+        Ok(())
+    });
+}

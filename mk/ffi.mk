@@ -1,0 +1,60 @@
+# libgatekey: the C library (ffi/), its generated header, C tests, example.
+
+FFI_REL := target/release
+FFI_OUT := target/c
+FFI_CC ?= cc
+FFI_CXX ?= c++
+FFI_CFLAGS := -Wall -Wextra -Werror -std=c99 -g -Iinclude -Iffi/tests/c
+FFI_LIBS := -lpthread -ldl -lm
+FFI_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible
+FFI_VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+# Generated files that must match the committed copies.
+FFI_GENERATED := include/gatekey.h ffi/src/status.rs ffi/tests/c/fixtures.h examples/c/jwks.json examples/c/token.txt
+
+.PHONY: header ffi-lib test-ffi c-example ffi-sizes ffi-install
+
+header: ## regenerate include/gatekey.h (and ffi/src/status.rs) from ffi/ and the core's errors
+	$(CARGO) build -p gatekey-ffi --release
+
+ffi-lib: ## build libgatekey.a, libgatekey.so and gatekey.pc in target/release
+	$(CARGO) build -p gatekey-ffi --release
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(FFI_REL)|' \
+	    -e 's|@INCLUDEDIR@|$(CURDIR)/include|' -e 's|@VERSION@|$(FFI_VERSION)|' \
+	    ffi/gatekey.pc.in > $(FFI_REL)/gatekey.pc
+
+test-ffi: ffi-lib ## C library: Rust tests, fresh header, C tests under valgrind and ASan, C++ check, example
+	$(CARGO) test -p gatekey-ffi
+	git diff --exit-code -- $(FFI_GENERATED)
+	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+	mkdir -p $(FFI_OUT)
+	$(FFI_CC) $(FFI_CFLAGS) ffi/tests/c/test_gatekey.c -o $(FFI_OUT)/test_gatekey $(FFI_REL)/libgatekey.a $(FFI_LIBS)
+	$(FFI_VALGRIND) $(FFI_OUT)/test_gatekey
+	$(FFI_CC) $(FFI_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    ffi/tests/c/test_gatekey.c -o $(FFI_OUT)/test_gatekey_asan $(FFI_REL)/libgatekey.a $(FFI_LIBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 $(FFI_OUT)/test_gatekey_asan
+	$(FFI_CXX) -Wall -Wextra -Werror -std=c++11 -Iinclude ffi/tests/c/header_check.cpp \
+	    -o $(FFI_OUT)/header_check $(FFI_REL)/libgatekey.a $(FFI_LIBS)
+	$(FFI_OUT)/header_check
+	$(MAKE) --no-print-directory c-example
+
+c-example: ffi-lib ## build the C example against libgatekey.so (via gatekey.pc) and run it
+	mkdir -p $(FFI_OUT)
+	$(FFI_CC) -Wall -Wextra -Werror -std=c99 examples/c/example.c -o $(FFI_OUT)/example \
+	    $$(PKG_CONFIG_PATH=$(FFI_REL) pkg-config --cflags --libs gatekey 2>/dev/null || echo -Iinclude -L$(FFI_REL) -lgatekey) \
+	    -Wl,-rpath,$(CURDIR)/$(FFI_REL)
+	$(FFI_VALGRIND) $(FFI_OUT)/example examples/c/jwks.json "Authorization: Bearer $$(cat examples/c/token.txt)"
+	! $(FFI_OUT)/example examples/c/jwks.json "Cookie: theme=dark"
+
+ffi-sizes: ffi-lib ## print the sizes of the release libgatekey.a and .so
+	@ls -l $(FFI_REL)/libgatekey.a $(FFI_REL)/libgatekey.so | awk '{print $$5, $$9}'
+
+ffi-install: ffi-lib ## install the library, header and gatekey.pc under PREFIX (default /usr/local)
+	install -d $(PREFIX)/lib/pkgconfig $(PREFIX)/include
+	install -m 644 $(FFI_REL)/libgatekey.a $(PREFIX)/lib/
+	install -m 755 $(FFI_REL)/libgatekey.so $(PREFIX)/lib/
+	install -m 644 include/gatekey.h $(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
+	    -e 's|@VERSION@|$(FFI_VERSION)|' ffi/gatekey.pc.in > $(PREFIX)/lib/pkgconfig/gatekey.pc
+
+PREFIX ?= /usr/local
+TEST_TARGETS += test-ffi
