@@ -567,6 +567,16 @@ enum gk_status gk_identity_jti(const struct gk_identity *identity,
                                size_t *out_len);
 
 /**
+ * The verified token's whole payload, as its raw JSON text (one object),
+ * for bindings that parse the claims once in their own language.
+ * `GK_ERR_MISSING_CLAIM` when the credential was not a token (Basic,
+ * proxy) or the identity is empty.
+ */
+enum gk_status gk_identity_claims_json(const struct gk_identity *identity,
+                                       const uint8_t **out_ptr,
+                                       size_t *out_len);
+
+/**
  * Any claim of the verified token, as its raw JSON text: `"alice"` with
  * its quotes and escapes, `1750000000`, `["a","b"]`, `{...}`.
  * `GK_ERR_MISSING_CLAIM` when absent (or when the credential was not a

@@ -586,6 +586,25 @@ fn claims(id: &gk_identity) -> Result<Object<'_>, gk_status> {
     Ok(Object::parse(payload)?)
 }
 
+/// The verified token's whole payload, as its raw JSON text (one object),
+/// for bindings that parse the claims once in their own language.
+/// `GK_ERR_MISSING_CLAIM` when the credential was not a token (Basic,
+/// proxy) or the identity is empty.
+#[no_mangle]
+pub extern "C" fn gk_identity_claims_json(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CLAIM,
+        |id| id.payload.get(&id.buf),
+    )
+}
+
 /// Any claim of the verified token, as its raw JSON text: `"alice"` with
 /// its quotes and escapes, `1750000000`, `["a","b"]`, `{...}`.
 /// `GK_ERR_MISSING_CLAIM` when absent (or when the credential was not a

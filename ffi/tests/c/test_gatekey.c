@@ -99,6 +99,10 @@ static void test_valid_tokens(gk_verifier *v, gk_identity *id) {
     CHECK(span_is(p, n, "Al\xc3\xaf" "ce \"A\""));
     CHECK_STATUS(gk_identity_claim_str(id, "roles", &p, &n), GK_ERR_INVALID_CLAIM);
     CHECK_STATUS(gk_identity_claim(id, "nope", &p, &n), GK_ERR_MISSING_CLAIM);
+    /* The whole payload, one JSON object, for bindings that parse it once. */
+    CHECK_STATUS(gk_identity_claims_json(id, &p, &n), GK_OK);
+    CHECK(n > 2 && p[0] == '{' && p[n - 1] == '}');
+    CHECK(n > 42 && memcmp(p, "{\"iss\":\"https://idp.example\",\"sub\":\"alice\"", 42) == 0);
 
     /* The identity outlives the request's header buffers. */
     {
@@ -222,6 +226,8 @@ static void test_null_arguments(gk_keyset *ks, gk_verifier *v, gk_identity *id) 
     CHECK_STATUS(gk_identity_subject(NULL, &p, &n), GK_ERR_NULL_ARGUMENT);
     CHECK_STATUS(gk_identity_subject(id, NULL, &n), GK_ERR_NULL_ARGUMENT);
     CHECK_STATUS(gk_identity_claim(id, NULL, &p, &n), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_identity_claims_json(NULL, &p, &n), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_identity_claims_json(id, &p, NULL), GK_ERR_NULL_ARGUMENT);
     CHECK_STATUS(gk_identity_new(NULL), GK_ERR_NULL_ARGUMENT);
     CHECK_STATUS(gk_www_authenticate(GK_ERR_EXPIRED, NULL, NULL, NULL, NULL, 8, &n), GK_ERR_NULL_ARGUMENT);
     CHECK_STATUS(gk_www_authenticate(GK_ERR_EXPIRED, NULL, NULL, NULL, buf, sizeof buf, NULL),
