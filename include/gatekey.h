@@ -25,7 +25,7 @@
 /**
  * Bytes of memory a `gk_keyset` needs in `gk_keyset_init` (aligned to `GK_ALIGN`).
  */
-#define GK_KEYSET_SIZE 3072
+#define GK_KEYSET_SIZE (18 * 1024)
 
 /**
  * Bytes of memory a `gk_policy` needs in `gk_policy_init` (aligned to `GK_ALIGN`).
@@ -35,7 +35,7 @@
 /**
  * Bytes of memory a `gk_verifier` needs in `gk_verifier_init` (aligned to `GK_ALIGN`).
  */
-#define GK_VERIFIER_SIZE 7168
+#define GK_VERIFIER_SIZE (24 * 1024)
 
 /**
  * What every gatekey function returns: `GK_OK`, or one error.
@@ -206,6 +206,14 @@ typedef enum gk_status {
      */
     GK_ERR_INSUFFICIENT_SCOPE = 407,
     /**
+     * the token's issuer is none of the trusted issuers (`unknown_issuer`).
+     */
+    GK_ERR_UNKNOWN_ISSUER = 408,
+    /**
+     * the token's azp or client_id is not an allowed client (`wrong_authorized_party`).
+     */
+    GK_ERR_WRONG_AUTHORIZED_PARTY = 409,
+    /**
      * a JWK is malformed (`invalid_jwk`).
      */
     GK_ERR_INVALID_JWK = 500,
@@ -214,7 +222,7 @@ typedef enum gk_status {
      */
     GK_ERR_INVALID_JWKS = 501,
     /**
-     * the public key is not a valid P-256 point (`invalid_key`).
+     * the public key is invalid (not a P-256 point, or an even RSA modulus) (`invalid_key`).
      */
     GK_ERR_INVALID_KEY = 502,
     /**
@@ -245,6 +253,14 @@ typedef enum gk_status {
      * a configured value has invalid characters (`invalid_config`).
      */
     GK_ERR_INVALID_CONFIG = 509,
+    /**
+     * the RSA key is shorter than 2048 bits (`weak_rsa_key`).
+     */
+    GK_ERR_WEAK_RSA_KEY = 510,
+    /**
+     * the RSA public exponent is not an odd number from 3 to 2^32 (`unsupported_rsa_exponent`).
+     */
+    GK_ERR_UNSUPPORTED_RSA_EXPONENT = 511,
     /**
      * a required pointer argument is NULL (`null_argument`).
      */
@@ -349,7 +365,7 @@ typedef enum gk_conflict {
 typedef struct gk_identity gk_identity;
 
 /**
- * Up to 8 verification keys (ES256 public keys, HS256 secrets), chosen by
+ * Up to 8 verification keys (ES256 and RSA public keys, HS256 secrets), chosen by
  * a token's `kid`.
  *
  * Not thread-safe to modify; a verifier takes its own copy, so a keyset

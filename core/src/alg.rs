@@ -3,18 +3,26 @@
 
 mod es256;
 mod hs256;
+mod rs256;
 
 pub(crate) use es256::Es256Key;
 pub(crate) use hs256::Hs256Key;
+pub(crate) use rs256::{RsaKey, Scheme};
+pub use rs256::{MAX_RSA_BITS, MAX_RSA_EXPONENT, MIN_RSA_BITS};
 
 /// A JWS algorithm gatekey verifies (RFC 7518 §3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Algorithm {
     /// ECDSA with P-256 and SHA-256 (RFC 7518 §3.4).
     Es256,
     /// HMAC with SHA-256 (RFC 7518 §3.2).
     Hs256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3).
+    Rs256,
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 7518 §3.5).
+    Ps256,
 }
 
 impl Algorithm {
@@ -24,15 +32,20 @@ impl Algorithm {
         match self {
             Algorithm::Es256 => "ES256",
             Algorithm::Hs256 => "HS256",
+            Algorithm::Rs256 => "RS256",
+            Algorithm::Ps256 => "PS256",
         }
     }
 
-    /// The length of a signature in bytes.
+    /// The length of a signature in bytes, when the algorithm fixes it;
+    /// an RSA signature is as long as the key's modulus
+    /// ([`Key::signature_len`](crate::Key::signature_len)).
     #[must_use]
-    pub const fn signature_len(self) -> usize {
+    pub const fn signature_len(self) -> Option<usize> {
         match self {
-            Algorithm::Es256 => 64,
-            Algorithm::Hs256 => 32,
+            Algorithm::Es256 => Some(64),
+            Algorithm::Hs256 => Some(32),
+            Algorithm::Rs256 | Algorithm::Ps256 => None,
         }
     }
 }

@@ -106,17 +106,21 @@ pub enum Error {
     InvalidClaim,
     /// The token lacks a scope the resource requires (RFC 6750 §3.1).
     InsufficientScope,
+    /// The token's `iss` is none of the trusted issuers (several-issuer verification).
+    UnknownIssuer,
+    /// The token's `azp` or `client_id` is not an allowed client.
+    WrongAuthorizedParty,
 
     // --- 5xx: configuration ---
     /// A JWK is malformed or lacks a required member.
     InvalidJwk,
     /// A JWKS document is not `{"keys": [...]}`.
     InvalidJwks,
-    /// An EC public key is not a valid P-256 point.
+    /// A public key is invalid: not a P-256 point, or an even RSA modulus.
     InvalidKey,
     /// An HMAC secret is shorter than 32 bytes (RFC 7518 §3.2).
     WeakKey,
-    /// The key type or curve is not supported.
+    /// The key type, curve, algorithm or RSA size (above 4096 bits) is not supported.
     UnsupportedKey,
     /// The key set is full.
     KeySetFull,
@@ -128,6 +132,10 @@ pub enum Error {
     BufferTooSmall,
     /// A configured value has characters it may not contain.
     InvalidConfig,
+    /// An RSA modulus is shorter than 2048 bits (RFC 7518 §3.3).
+    WeakRsaKey,
+    /// An RSA public exponent is not an odd number from 3 to 2^32.
+    UnsupportedRsaExponent,
 }
 
 /// What the HTTP answer to an error is: status and RFC 6750 §3 error code.
@@ -239,9 +247,11 @@ error_table! {
     MissingClaim = 405, "missing_claim", InvalidToken, "the token lacks a required claim";
     InvalidClaim = 406, "invalid_claim", InvalidToken, "a registered claim has the wrong type";
     InsufficientScope = 407, "insufficient_scope", InsufficientScope, "the token lacks a required scope";
+    UnknownIssuer = 408, "unknown_issuer", InvalidToken, "the token's issuer is none of the trusted issuers";
+    WrongAuthorizedParty = 409, "wrong_authorized_party", InvalidToken, "the token's azp or client_id is not an allowed client";
     InvalidJwk = 500, "invalid_jwk", Configuration, "a JWK is malformed";
     InvalidJwks = 501, "invalid_jwks", Configuration, "the JWKS document is malformed";
-    InvalidKey = 502, "invalid_key", Configuration, "the public key is not a valid P-256 point";
+    InvalidKey = 502, "invalid_key", Configuration, "the public key is invalid (not a P-256 point, or an even RSA modulus)";
     WeakKey = 503, "weak_key", Configuration, "the HMAC secret is shorter than 32 bytes";
     UnsupportedKey = 504, "unsupported_key", Configuration, "the key type or curve is not supported";
     KeySetFull = 505, "key_set_full", Configuration, "the key set is full";
@@ -249,6 +259,8 @@ error_table! {
     ConfigListFull = 507, "config_list_full", Configuration, "a configured list is full";
     BufferTooSmall = 508, "buffer_too_small", Configuration, "the output buffer is too small";
     InvalidConfig = 509, "invalid_config", Configuration, "a configured value has invalid characters";
+    WeakRsaKey = 510, "weak_rsa_key", Configuration, "the RSA key is shorter than 2048 bits";
+    UnsupportedRsaExponent = 511, "unsupported_rsa_exponent", Configuration, "the RSA public exponent is not an odd number from 3 to 2^32";
 }
 
 impl Error {

@@ -66,7 +66,7 @@ pub fn verify<'b>(
 
     let (signature_buf, payload_buf) = rest.split_at_mut(b64::decoded_len(parts.signature.len()));
     let signature = b64::decode(parts.signature, signature_buf)?;
-    if signature.len() != key.algorithm().signature_len() {
+    if signature.len() != key.signature_len() {
         return Err(Error::InvalidSignatureLength);
     }
     key.verify_signature(parts.signing_input, signature)?;

@@ -28,18 +28,8 @@ fn rfc7515_examples_verify_and_every_bit_flip_fails() {
     for v in rfc_vectors() {
         let name = v["name"].as_str().unwrap();
         let jwk = serde_json::to_string(&v["jwk"]).unwrap();
-        let key = match Key::from_jwk(jwk.as_bytes()) {
-            Ok(k) => k,
-            Err(e) => {
-                // RSA arrives with the RS256 issue; until then it is refused by name.
-                assert_eq!(
-                    (v["alg"].as_str(), e),
-                    (Some("RS256"), Error::UnsupportedKey),
-                    "{name}"
-                );
-                continue;
-            }
-        };
+        let key = Key::from_jwk(jwk.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(Some(key.algorithm().name()), v["alg"].as_str(), "{name}");
         let keys = [key];
         let token = v["token"].as_str().unwrap().as_bytes();
         let validation = Validation::new().with_issuer("joe").unwrap();
@@ -78,7 +68,7 @@ fn rfc7515_examples_verify_and_every_bit_flip_fails() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 3);
+    assert_eq!(checked, 4);
 }
 
 #[test]
@@ -123,4 +113,72 @@ fn wycheproof_ecdsa_p256_sha256_p1363() {
         doc["numberOfTests"].as_u64().unwrap()
     );
     assert!(valid > 100 && invalid > 50);
+}
+
+/// Runs one Wycheproof RSA file (PKCS#1 v1.5 or PSS) and returns
+/// (valid, rejected) counts; "acceptable" cases (tcId 8 of the PKCS#1
+/// files, DigestInfo without the NULL) must be rejected: gatekey compares
+/// against the one canonical encoding.
+fn wycheproof_rsa(file: &str, pss: bool, bits: usize) -> (usize, usize) {
+    let doc: Value = serde_json::from_str(&common::data_file(file)).unwrap();
+    let (mut valid, mut rejected) = (0, 0);
+    for group in doc["testGroups"].as_array().unwrap() {
+        let n = common::hex(group["publicKey"]["modulus"].as_str().unwrap());
+        let e = common::hex(group["publicKey"]["publicExponent"].as_str().unwrap());
+        let key = if pss {
+            Key::ps256(&n, &e, None)
+        } else {
+            Key::rs256(&n, &e, None)
+        }
+        .unwrap();
+        assert_eq!(key.rsa_bits(), Some(bits));
+        let jwk = group.get("publicKeyJwk").or_else(|| group.get("keyJwk"));
+        if let Some(jwk) = jwk {
+            let mut jwk = jwk.clone();
+            jwk.as_object_mut().unwrap().remove("kid");
+            let from_jwk = Key::from_jwk(jwk.to_string().as_bytes()).unwrap();
+            assert_eq!(from_jwk.algorithm(), key.algorithm(), "{file}");
+            assert_eq!(from_jwk.rsa_bits(), Some(bits));
+        }
+        for t in group["tests"].as_array().unwrap() {
+            let msg = common::hex(t["msg"].as_str().unwrap());
+            let sig = common::hex(t["sig"].as_str().unwrap());
+            let got = key.verify_signature(&msg, &sig);
+            let id = &t["tcId"];
+            match t["result"].as_str().unwrap() {
+                "valid" => {
+                    assert_eq!(got, Ok(()), "{file} tcId {id}");
+                    valid += 1;
+                }
+                "invalid" | "acceptable" => {
+                    assert!(got.is_err(), "{file} tcId {id} ({}) accepted", t["comment"]);
+                    rejected += 1;
+                }
+                other => panic!("{file} tcId {id}: result {other}"),
+            }
+        }
+    }
+    assert_eq!(
+        u64::try_from(valid + rejected).unwrap(),
+        doc["numberOfTests"].as_u64().unwrap()
+    );
+    (valid, rejected)
+}
+
+#[test]
+fn wycheproof_rsa_pkcs1v15_sha256() {
+    for (bits, expect_valid) in [(2048, 9), (3072, 8), (4096, 7)] {
+        let file = format!("vectors/wycheproof/rsa_signature_{bits}_sha256_test.json");
+        let (valid, rejected) = wycheproof_rsa(&file, false, bits);
+        assert_eq!(valid, expect_valid, "{file}");
+        assert!(rejected >= 250, "{file}");
+    }
+}
+
+#[test]
+fn wycheproof_rsa_pss_sha256_mgf1_32() {
+    for bits in [2048, 3072, 4096] {
+        let file = format!("vectors/wycheproof/rsa_pss_{bits}_sha256_mgf1_32_test.json");
+        assert_eq!(wycheproof_rsa(&file, true, bits), (63, 45), "{file}");
+    }
 }

@@ -8,10 +8,10 @@ use crate::boundary::{bytes, fits, free, guard, obj, obj_mut, opt_bytes, place, 
 use crate::gk_status;
 
 /// Bytes of memory a `gk_keyset` needs in `gk_keyset_init` (aligned to `GK_ALIGN`).
-pub const GK_KEYSET_SIZE: usize = 3072;
+pub const GK_KEYSET_SIZE: usize = 18 * 1024;
 const _: () = assert!(fits::<gk_keyset>(GK_KEYSET_SIZE), "GK_KEYSET_SIZE");
 
-/// Up to 8 verification keys (ES256 public keys, HS256 secrets), chosen by
+/// Up to 8 verification keys (ES256 and RSA public keys, HS256 secrets), chosen by
 /// a token's `kid`.
 ///
 /// Not thread-safe to modify; a verifier takes its own copy, so a keyset

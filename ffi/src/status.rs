@@ -93,11 +93,15 @@ pub enum gk_status {
     GK_ERR_INVALID_CLAIM = 406,
     /// the token lacks a required scope (`insufficient_scope`).
     GK_ERR_INSUFFICIENT_SCOPE = 407,
+    /// the token's issuer is none of the trusted issuers (`unknown_issuer`).
+    GK_ERR_UNKNOWN_ISSUER = 408,
+    /// the token's azp or client_id is not an allowed client (`wrong_authorized_party`).
+    GK_ERR_WRONG_AUTHORIZED_PARTY = 409,
     /// a JWK is malformed (`invalid_jwk`).
     GK_ERR_INVALID_JWK = 500,
     /// the JWKS document is malformed (`invalid_jwks`).
     GK_ERR_INVALID_JWKS = 501,
-    /// the public key is not a valid P-256 point (`invalid_key`).
+    /// the public key is invalid (not a P-256 point, or an even RSA modulus) (`invalid_key`).
     GK_ERR_INVALID_KEY = 502,
     /// the HMAC secret is shorter than 32 bytes (`weak_key`).
     GK_ERR_WEAK_KEY = 503,
@@ -113,6 +117,10 @@ pub enum gk_status {
     GK_ERR_BUFFER_TOO_SMALL = 508,
     /// a configured value has invalid characters (`invalid_config`).
     GK_ERR_INVALID_CONFIG = 509,
+    /// the RSA key is shorter than 2048 bits (`weak_rsa_key`).
+    GK_ERR_WEAK_RSA_KEY = 510,
+    /// the RSA public exponent is not an odd number from 3 to 2^32 (`unsupported_rsa_exponent`).
+    GK_ERR_UNSUPPORTED_RSA_EXPONENT = 511,
     /// a required pointer argument is NULL (`null_argument`).
     GK_ERR_NULL_ARGUMENT = 900,
     /// internal error: a panic was caught at the C boundary (`internal`).
@@ -125,7 +133,7 @@ pub enum gk_status {
 
 impl gk_status {
     /// Every status, in number order.
-    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
+    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
 
     /// The status of a core error (`GK_ERR_INTERNAL` for one this
     /// build does not know, which the regenerated enum rules out).
@@ -170,6 +178,8 @@ impl gk_status {
             Error::MissingClaim => gk_status::GK_ERR_MISSING_CLAIM,
             Error::InvalidClaim => gk_status::GK_ERR_INVALID_CLAIM,
             Error::InsufficientScope => gk_status::GK_ERR_INSUFFICIENT_SCOPE,
+            Error::UnknownIssuer => gk_status::GK_ERR_UNKNOWN_ISSUER,
+            Error::WrongAuthorizedParty => gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY,
             Error::InvalidJwk => gk_status::GK_ERR_INVALID_JWK,
             Error::InvalidJwks => gk_status::GK_ERR_INVALID_JWKS,
             Error::InvalidKey => gk_status::GK_ERR_INVALID_KEY,
@@ -180,6 +190,8 @@ impl gk_status {
             Error::ConfigListFull => gk_status::GK_ERR_CONFIG_LIST_FULL,
             Error::BufferTooSmall => gk_status::GK_ERR_BUFFER_TOO_SMALL,
             Error::InvalidConfig => gk_status::GK_ERR_INVALID_CONFIG,
+            Error::WeakRsaKey => gk_status::GK_ERR_WEAK_RSA_KEY,
+            Error::UnsupportedRsaExponent => gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT,
             _ => gk_status::GK_ERR_INTERNAL,
         }
     }
@@ -227,9 +239,11 @@ impl gk_status {
             gk_status::GK_ERR_MISSING_CLAIM => (c"missing_claim", c"the token lacks a required claim"),
             gk_status::GK_ERR_INVALID_CLAIM => (c"invalid_claim", c"a registered claim has the wrong type"),
             gk_status::GK_ERR_INSUFFICIENT_SCOPE => (c"insufficient_scope", c"the token lacks a required scope"),
+            gk_status::GK_ERR_UNKNOWN_ISSUER => (c"unknown_issuer", c"the token's issuer is none of the trusted issuers"),
+            gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY => (c"wrong_authorized_party", c"the token's azp or client_id is not an allowed client"),
             gk_status::GK_ERR_INVALID_JWK => (c"invalid_jwk", c"a JWK is malformed"),
             gk_status::GK_ERR_INVALID_JWKS => (c"invalid_jwks", c"the JWKS document is malformed"),
-            gk_status::GK_ERR_INVALID_KEY => (c"invalid_key", c"the public key is not a valid P-256 point"),
+            gk_status::GK_ERR_INVALID_KEY => (c"invalid_key", c"the public key is invalid (not a P-256 point, or an even RSA modulus)"),
             gk_status::GK_ERR_WEAK_KEY => (c"weak_key", c"the HMAC secret is shorter than 32 bytes"),
             gk_status::GK_ERR_UNSUPPORTED_KEY => (c"unsupported_key", c"the key type or curve is not supported"),
             gk_status::GK_ERR_KEY_SET_FULL => (c"key_set_full", c"the key set is full"),
@@ -237,6 +251,8 @@ impl gk_status {
             gk_status::GK_ERR_CONFIG_LIST_FULL => (c"config_list_full", c"a configured list is full"),
             gk_status::GK_ERR_BUFFER_TOO_SMALL => (c"buffer_too_small", c"the output buffer is too small"),
             gk_status::GK_ERR_INVALID_CONFIG => (c"invalid_config", c"a configured value has invalid characters"),
+            gk_status::GK_ERR_WEAK_RSA_KEY => (c"weak_rsa_key", c"the RSA key is shorter than 2048 bits"),
+            gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT => (c"unsupported_rsa_exponent", c"the RSA public exponent is not an odd number from 3 to 2^32"),
             gk_status::GK_ERR_NULL_ARGUMENT => (c"null_argument", c"a required pointer argument is NULL"),
             gk_status::GK_ERR_INTERNAL => (c"internal", c"internal error: a panic was caught at the C boundary"),
             gk_status::GK_ERR_INVALID_UTF8 => (c"invalid_utf8", c"a string argument is not valid UTF-8"),

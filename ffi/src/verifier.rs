@@ -9,7 +9,7 @@ use crate::boundary::{fits, free, guard, obj, opt_str, place, put, req_str, Owne
 use crate::{gk_keyset, gk_policy, gk_status};
 
 /// Bytes of memory a `gk_verifier` needs in `gk_verifier_init` (aligned to `GK_ALIGN`).
-pub const GK_VERIFIER_SIZE: usize = 7168;
+pub const GK_VERIFIER_SIZE: usize = 24 * 1024;
 const _: () = assert!(fits::<gk_verifier>(GK_VERIFIER_SIZE));
 
 /// The rules a token must meet besides its signature. Zero-initialise it

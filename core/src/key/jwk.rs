@@ -6,6 +6,9 @@ use crate::{b64, Error};
 
 /// The largest HMAC secret read from a JWK, in bytes.
 const MAX_SECRET_LEN: usize = 256;
+/// Room for a JWK's RSA `n`: 4096 bits, a leading zero byte some encoders
+/// add, and one more byte so that longer moduli are seen as such.
+const MAX_MODULUS_LEN: usize = crate::alg::MAX_RSA_BITS / 8 + 2;
 
 /// Reads a key from a validated JWK object.
 pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
@@ -34,6 +37,34 @@ pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
         let x = coordinate(jwk, "x")?;
         let y = coordinate(jwk, "y")?;
         Key::es256(&x, &y, kid)
+    } else if kty.eq_bytes(b"RSA") {
+        // RFC 7518 §6.3.1: `n` and `e` are unsigned big-endian integers.
+        let pss = match alg {
+            None => false,
+            Some(a) if a.eq_bytes(b"RS256") => false,
+            Some(a) if a.eq_bytes(b"PS256") => true,
+            Some(_) => return Err(Error::UnsupportedKey),
+        };
+        let mut n_buf = [0u8; MAX_MODULUS_LEN];
+        let n = string(jwk, "n")?.ok_or(Error::InvalidJwk)?;
+        let n = match b64::decode(n.raw(), &mut n_buf) {
+            Ok(n) => n,
+            // Longer than any modulus gatekey takes: a key type it does not support.
+            Err(Error::TokenTooLarge) => return Err(Error::UnsupportedKey),
+            Err(_) => return Err(Error::InvalidJwk),
+        };
+        let mut e_buf = [0u8; 16];
+        let e = string(jwk, "e")?.ok_or(Error::InvalidJwk)?;
+        let e = match b64::decode(e.raw(), &mut e_buf) {
+            Ok(e) => e,
+            Err(Error::TokenTooLarge) => return Err(Error::UnsupportedRsaExponent),
+            Err(_) => return Err(Error::InvalidJwk),
+        };
+        if pss {
+            Key::ps256(n, e, kid)
+        } else {
+            Key::rs256(n, e, kid)
+        }
     } else if kty.eq_bytes(b"oct") {
         if alg.is_some_and(|a| !a.eq_bytes(b"HS256")) {
             return Err(Error::UnsupportedKey);
