@@ -1,0 +1,21 @@
+'use strict';
+// gatekey: one credential resolver and JWT verifier for every layer of a
+// gateway, over libgatekey (the C ABI) through koffi.
+const core = require('./lib/gatekey.cjs');
+const adapters = require('./lib/adapters.cjs');
+
+module.exports = {
+  AuthError: core.AuthError,
+  ConfigError: core.ConfigError,
+  KeySet: core.KeySet,
+  Policy: core.Policy,
+  Verifier: core.Verifier,
+  LibraryNotFoundError: core.LibraryNotFoundError,
+  challenge: core.challenge,
+  loadLibrary: core.loadLibrary,
+  version: core.version,
+  gatekeyAuthenticate: adapters.gatekeyAuthenticate,
+  middleware: adapters.middleware,
+  honoMiddleware: adapters.honoMiddleware,
+  authInfo: adapters.authInfo,
+};

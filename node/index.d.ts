@@ -1,0 +1,176 @@
+// Type declarations of the gatekey npm package (ESM and CommonJS).
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+
+/** Where the winning credential came from. */
+export type Source = 'proxy' | 'basic' | 'bearer' | 'cookie' | 'query' | 'explicit';
+
+/** Any header shape a Node server has at hand; repeated fields are kept. */
+export type HeadersInput =
+  | IncomingHttpHeaders
+  | IncomingMessage
+  | Headers
+  | Iterable<readonly [string, string]>
+  | ReadonlyArray<readonly [string, string]>
+  | readonly string[]
+  | Record<string, string | readonly string[] | undefined>;
+
+/** Who a request is, as the core decided. */
+export interface Identity {
+  /** The source of the winning credential. */
+  source: Source;
+  /** A token's `sub`, the Basic user, or the user a trusted proxy asserted. */
+  subject: string | null;
+  /** The verified token's claims, parsed once from the core's JSON ({} for Basic and proxy). */
+  claims: Record<string, unknown>;
+  /** The winning token as sent (null for Basic and proxy). */
+  token: string | null;
+  /** Sources that also carried a credential and lost (in gk_source order). */
+  shadowed: Source[];
+  /** Whether a shadowed credential differs from the winner: worth logging. */
+  drift: boolean;
+}
+
+/** A request that could not be authenticated. */
+export class AuthError extends Error {
+  /** The stable numeric code, the same in Rust, C and Python (e.g. 400). */
+  readonly code: number;
+  /** The stable snake_case name of the code (e.g. "expired"). */
+  readonly reason: string;
+  /** The HTTP status to answer with: 400, 401, 403, or 500 for configuration errors. */
+  readonly status: number;
+  /** The `WWW-Authenticate` value for the answer (RFC 6750 §3). */
+  readonly wwwAuthenticate: string;
+}
+
+/** The core refused a configuration (a malformed JWKS, a weak key, a bad option). */
+export class ConfigError extends AuthError {}
+
+/** libgatekey could not be loaded from any of the three places. */
+export class LibraryNotFoundError extends Error {
+  readonly attempts: { how: string; path?: string; error?: string }[];
+}
+
+/** Verification keys: ES256 (and, with the core's support, RS256) public keys from a JWKS, HS256 secrets. */
+export class KeySet {
+  constructor();
+  /** A key set from a JWKS document (`{"keys": [...]}`) as text, bytes or an object. */
+  static fromJwks(jwks: string | Uint8Array | { keys: unknown[] }): KeySet;
+  /** A key set with one HS256 secret (at least 32 bytes) and an optional `kid`. */
+  static hs256(secret: string | Uint8Array, kid?: string): KeySet;
+  addJwks(jwks: string | Uint8Array | { keys: unknown[] }): this;
+  addHs256(secret: string | Uint8Array, kid?: string): this;
+  /** The number of keys. */
+  readonly size: number;
+}
+
+export interface PolicyOptions {
+  /** The credential cookie's name (default `jwt_token`). */
+  cookie?: string;
+  /** Trust a reverse proxy's identity header (e.g. `X-Authenticated-User`). */
+  proxyHeader?: string;
+  /** Accept `Authorization: Basic` with this user and password. */
+  basic?: readonly [string, string] | { user: string; password: string };
+  /** Accept the `access_token` query parameter (off by default; MCP forbids it). */
+  query?: boolean;
+  /** How several credentials are treated (default `first`). */
+  conflict?: 'first' | 'agree' | 'single';
+}
+
+/** Which sources are accepted, in which order, and how several are treated. */
+export class Policy {
+  private constructor();
+  readonly name: 'headerFirst' | 'cookieFirst' | 'strict';
+  /** proxy > basic > bearer > cookie > query > explicit; the first wins. */
+  static headerFirst(options?: PolicyOptions): Policy;
+  /** proxy > cookie > bearer > basic > query > explicit; the first wins. */
+  static cookieFirst(options?: PolicyOptions): Policy;
+  /** The Bearer header only; more than one method is `multiple_methods`. */
+  static strict(): Policy;
+}
+
+export interface VerifierOptions {
+  /** Default `Policy.headerFirst()`. */
+  policy?: Policy;
+  /** The trusted `iss`. */
+  issuer?: string;
+  /** This service's name, which `aud` must contain. */
+  audience?: string;
+  /** Seconds of tolerance on `exp`, `nbf` and `iat`. */
+  leeway?: number;
+  /** Claims that must be present (default `['exp']`; leave `exp` out to accept tokens without one). */
+  require?: readonly string[];
+  /** When false, a request with no credential gives `null` instead of a 401. Default true. */
+  required?: boolean;
+  /** Must be 0: libgatekey has no verified-token cache yet. */
+  cacheSize?: number;
+  /** A scope the token's `scope` must contain. */
+  scope?: string;
+  /** The JOSE header `typ` required (e.g. "at+jwt"). */
+  typ?: string;
+  /** The realm in `WWW-Authenticate`. */
+  realm?: string;
+  /** The RFC 9728 protected-resource metadata URL in `WWW-Authenticate` (MCP clients follow it). */
+  resourceMetadata?: string;
+}
+
+export interface AuthenticateOptions {
+  /** A token the caller already holds (the `explicit` source, lowest precedence). */
+  token?: string | Uint8Array;
+  /** The raw query string, without `?` (read only if the policy enables `query`). */
+  query?: string;
+  /** The time, unix seconds (default the system clock). */
+  now?: number;
+}
+
+/** Authenticates requests against keys, a policy and claim rules. */
+export class Verifier {
+  constructor(keys: KeySet, options?: VerifierOptions);
+  readonly policy: Policy;
+  /** Throws `AuthError`; returns null only when `required: false` and there is no credential. */
+  authenticate(headers: HeadersInput, options?: AuthenticateOptions): Identity;
+  /** Frees the native verifier now instead of at garbage collection. */
+  close(): void;
+}
+
+/** The `WWW-Authenticate` value for a failure with `code` (bare "Bearer" by default). */
+export function challenge(
+  code?: number,
+  options?: { realm?: string; scope?: string; resourceMetadata?: string },
+): string;
+
+/** Loads libgatekey now: `path`, else `$GATEKEY_LIB`, else the package's prebuilds/. */
+export function loadLibrary(options?: { path?: string }): { path: string; version: string };
+
+/** The version of the loaded libgatekey. */
+export function version(): string;
+
+/** The MCP TypeScript SDK's `AuthInfo` shape. */
+export interface AuthInfo {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  expiresAt?: number;
+  extra?: Record<string, unknown>;
+}
+export function authInfo(identity: Identity): AuthInfo;
+
+/** A fastmcp `authenticate` callback; failures are thrown as a `Response` (401/400/403 + challenge). */
+export function gatekeyAuthenticate<T extends Record<string, unknown> = Identity & Record<string, unknown>>(
+  verifier: Verifier,
+  options?: { toSession?: (identity: Identity) => T },
+): (request: IncomingMessage | undefined) => Promise<T>;
+
+/** node:http / Express middleware: sets `req.gatekey` and `req.auth`, or answers the failure. */
+export function middleware(
+  verifier: Verifier,
+): (
+  req: IncomingMessage & { gatekey?: Identity | null; auth?: AuthInfo },
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+/** Hono middleware: sets `c.get('gatekey')`, or answers the failure. */
+export function honoMiddleware(verifier: Verifier): (
+  c: { req: { raw: Request }; set(key: 'gatekey', value: Identity | null): void },
+  next: () => Promise<void>,
+) => Promise<Response | undefined>;

@@ -1,0 +1,18 @@
+// The ESM entry: the same objects as the CommonJS one (one native binding).
+import gatekey from './index.cjs';
+
+export const {
+  AuthError,
+  ConfigError,
+  KeySet,
+  Policy,
+  Verifier,
+  LibraryNotFoundError,
+  challenge,
+  loadLibrary,
+  version,
+  gatekeyAuthenticate,
+  middleware,
+  honoMiddleware,
+  authInfo,
+} = gatekey;
