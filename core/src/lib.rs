@@ -13,6 +13,7 @@ mod challenge;
 pub mod claims;
 mod error;
 pub mod extract;
+mod issuer;
 pub mod jose;
 pub mod json;
 mod jws;
@@ -28,6 +29,7 @@ pub use challenge::Challenge;
 pub use claims::{Claims, Validation};
 pub use error::{Error, Family, HttpAnswer};
 pub use extract::{Request, MAX_FIELD_LEN};
+pub use issuer::{Issuer, Issuers, DEFAULT_ISSUERS};
 pub use key::{Key, KeySet};
 pub use policy::{
     BasicCredentials, Conflict, Policy, Preset, DEFAULT_COOKIE, MAX_BASIC_PASSWORD_LEN,

@@ -1,5 +1,5 @@
 //! What a token's claims must satisfy: time window, issuer, audience,
-//! required claims, scopes, header type.
+//! authorized party, required claims, scopes, header type.
 
 use heapless::{String, Vec};
 
@@ -7,7 +7,8 @@ use super::Claims;
 use crate::jose::Header;
 use crate::Error;
 
-/// How many issuers, audiences, required claims or scopes a [`Validation`] holds.
+/// How many issuers, audiences, authorized parties, client ids, required
+/// claims or scopes a [`Validation`] holds.
 pub const MAX_LIST: usize = 4;
 /// The longest issuer, audience or scope, in bytes.
 pub const MAX_VALUE: usize = 256;
@@ -27,6 +28,8 @@ pub struct Validation {
     leeway: u32,
     issuers: Vec<Text, MAX_LIST>,
     audiences: Vec<Text, MAX_LIST>,
+    parties: Vec<Text, MAX_LIST>,
+    clients: Vec<Text, MAX_LIST>,
     required: Vec<Name, MAX_LIST>,
     scopes: Vec<Text, MAX_LIST>,
     typ: Option<Name>,
@@ -56,6 +59,8 @@ impl Validation {
             leeway: 0,
             issuers: Vec::new(),
             audiences: Vec::new(),
+            parties: Vec::new(),
+            clients: Vec::new(),
             required,
             scopes: Vec::new(),
             typ: None,
@@ -85,6 +90,34 @@ impl Validation {
     pub fn with_audience(mut self, audience: &str) -> Result<Self, Error> {
         push(&mut self.audiences, text(audience)?)?;
         Ok(self)
+    }
+
+    /// Accepts tokens whose `azp` (OpenID Connect Core §2, the client the
+    /// token was issued to; Keycloak sets it) is `party`: once one is
+    /// added, `azp` must be present and one of those added.
+    ///
+    /// # Errors
+    /// [`Error::ConfigTooLong`] or [`Error::ConfigListFull`].
+    pub fn with_authorized_party(mut self, party: &str) -> Result<Self, Error> {
+        push(&mut self.parties, text(party)?)?;
+        Ok(self)
+    }
+
+    /// Accepts tokens whose `client_id` (RFC 9068 §2.2) is `client`: once
+    /// one is added, `client_id` must be present and one of those added.
+    ///
+    /// # Errors
+    /// [`Error::ConfigTooLong`] or [`Error::ConfigListFull`].
+    pub fn with_client_id(mut self, client: &str) -> Result<Self, Error> {
+        push(&mut self.clients, text(client)?)?;
+        Ok(self)
+    }
+
+    /// Replaces the accepted issuers with `issuer` alone (an [`Issuer`](crate::Issuer)
+    /// pins its validation to its own name).
+    pub(crate) fn only_issuer(&mut self, issuer: &str) -> Result<(), Error> {
+        self.issuers.clear();
+        push(&mut self.issuers, text(issuer)?)
     }
 
     /// Requires claim `name` to be present (e.g. `jti`).
@@ -146,6 +179,16 @@ impl Validation {
         self.audiences.iter().map(String::as_str)
     }
 
+    /// The accepted authorized parties (`azp`).
+    pub fn authorized_parties(&self) -> impl Iterator<Item = &str> {
+        self.parties.iter().map(String::as_str)
+    }
+
+    /// The accepted client ids (`client_id`).
+    pub fn client_ids(&self) -> impl Iterator<Item = &str> {
+        self.clients.iter().map(String::as_str)
+    }
+
     /// Checks the header's `typ`, if one is required.
     pub(crate) fn check_header(&self, header: &Header<'_>) -> Result<(), Error> {
         match &self.typ {
@@ -158,7 +201,7 @@ impl Validation {
     ///
     /// # Errors
     /// The first rule broken, in this order: claim types, required claims,
-    /// `exp`, `nbf`, `iat`, `iss`, `aud`, scopes.
+    /// `exp`, `nbf`, `iat`, `iss`, `aud`, `azp`, `client_id`, scopes.
     pub fn check(&self, claims: &Claims<'_>, now: i64) -> Result<(), Error> {
         let leeway = i64::from(self.leeway);
         // Registered claims with the wrong type are refused even when not
@@ -210,10 +253,27 @@ impl Validation {
             None if !self.audiences.is_empty() => return Err(Error::MissingClaim),
             _ => {}
         }
+        // Checked like `aud`, but only once configured: a token may name a
+        // client without the service caring which.
+        allowed(&self.parties, claims, "azp")?;
+        allowed(&self.clients, claims, "client_id")?;
         if self.scopes.iter().any(|s| !claims.has_scope(s.as_bytes())) {
             return Err(Error::InsufficientScope);
         }
         Ok(())
+    }
+}
+
+/// With `list` configured, the string claim `name` must be one of it.
+fn allowed(list: &[Text], claims: &Claims<'_>, name: &str) -> Result<(), Error> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let value = claims.string(name)?.ok_or(Error::MissingClaim)?;
+    if list.iter().any(|v| value.eq_bytes(v.as_bytes())) {
+        Ok(())
+    } else {
+        Err(Error::WrongAuthorizedParty)
     }
 }
 

@@ -134,3 +134,47 @@ fn configuration_limits() {
         Some(Error::ConfigListFull)
     );
 }
+
+#[test]
+fn authorized_party_and_client_id_allow_lists() {
+    let none = Validation::new();
+    // Unconfigured: any azp / client_id, or none, is fine.
+    assert_eq!(
+        check(&none, r#"{"exp":9,"azp":"x","client_id":"y"}"#, 0),
+        Ok(())
+    );
+
+    let v = Validation::new()
+        .with_authorized_party("mcp-oauth")
+        .unwrap()
+        .with_authorized_party("cli")
+        .unwrap();
+    assert_eq!(
+        v.authorized_parties().collect::<std::vec::Vec<_>>(),
+        ["mcp-oauth", "cli"]
+    );
+    assert_eq!(check(&v, r#"{"exp":9,"azp":"mcp-oauth"}"#, 0), Ok(()));
+    assert_eq!(check(&v, r#"{"exp":9,"azp":"cli"}"#, 0), Ok(()));
+    assert_eq!(
+        check(&v, r#"{"exp":9,"azp":"evil-client"}"#, 0),
+        Err(Error::WrongAuthorizedParty)
+    );
+    assert_eq!(check(&v, r#"{"exp":9}"#, 0), Err(Error::MissingClaim));
+    assert_eq!(
+        check(&v, r#"{"exp":9,"azp":7}"#, 0),
+        Err(Error::InvalidClaim)
+    );
+    // client_id is its own list; azp does not stand in for it.
+    let c = Validation::new().with_client_id("svc").unwrap();
+    assert_eq!(check(&c, r#"{"exp":9,"client_id":"svc"}"#, 0), Ok(()));
+    assert_eq!(
+        check(&c, r#"{"exp":9,"client_id":"other","azp":"svc"}"#, 0),
+        Err(Error::WrongAuthorizedParty)
+    );
+    assert_eq!(
+        check(&c, r#"{"exp":9,"azp":"svc"}"#, 0),
+        Err(Error::MissingClaim)
+    );
+    // Escapes compare by value.
+    assert_eq!(check(&c, r#"{"exp":9,"client_id":"sv\u0063"}"#, 0), Ok(()));
+}
