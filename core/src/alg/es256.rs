@@ -1,15 +1,43 @@
 //! ES256: ECDSA over P-256 with SHA-256 (RFC 7518 §3.4), via `p256`.
+//!
+//! With the `es256-table` feature each key carries a precomputed table of
+//! its multiples ([`table`]), and verification is about 4x faster than
+//! `p256`'s own `verify_prehash`, at a memory cost of 12 KiB per key plus
+//! an 18 KiB table of the generator: shared by the process with `std`,
+//! carried by each key without it. The same vectors run on both paths
+//! (`make test` tests the crate with and without the feature).
 
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use p256::ecdsa::{Signature, VerifyingKey};
+#[cfg(feature = "es256-table")]
+mod table;
+
+use p256::ecdsa::VerifyingKey;
 use sha2::{Digest, Sha256};
 
 use crate::Error;
 
 /// A P-256 public key, validated when it was made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) struct Es256Key {
     key: VerifyingKey,
+    #[cfg(feature = "es256-table")]
+    table: table::PublicKeyTable,
+    #[cfg(all(feature = "es256-table", not(feature = "std")))]
+    base: table::BaseTable,
+}
+
+impl PartialEq for Es256Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Es256Key {}
+
+/// The generator's table, built once per process on first use.
+#[cfg(all(feature = "es256-table", feature = "std"))]
+fn base_table() -> &'static table::BaseTable {
+    static BASE: std::sync::OnceLock<table::BaseTable> = std::sync::OnceLock::new();
+    BASE.get_or_init(table::BaseTable::new)
 }
 
 impl Es256Key {
@@ -24,9 +52,14 @@ impl Es256Key {
 
     /// From a SEC1-encoded point (compressed or not).
     pub(crate) fn from_sec1(bytes: &[u8]) -> Result<Self, Error> {
-        VerifyingKey::from_sec1_bytes(bytes)
-            .map(|key| Es256Key { key })
-            .map_err(|_| Error::InvalidKey)
+        let key = VerifyingKey::from_sec1_bytes(bytes).map_err(|_| Error::InvalidKey)?;
+        Ok(Es256Key {
+            #[cfg(feature = "es256-table")]
+            table: table::PublicKeyTable::from_verifying_key(&key),
+            #[cfg(all(feature = "es256-table", not(feature = "std")))]
+            base: table::BaseTable::new(),
+            key,
+        })
     }
 
     /// The uncompressed coordinates, for export.
@@ -47,13 +80,31 @@ impl Es256Key {
     /// r or s equal to zero or not below the group order n is
     /// [`Error::BadSignature`] (the "psychic signature" of all zeros among them).
     pub(crate) fn verify(&self, input: &[u8], signature: &[u8]) -> Result<(), Error> {
-        if signature.len() != 64 {
-            return Err(Error::InvalidSignatureLength);
+        let signature: &[u8; 64] = signature
+            .try_into()
+            .map_err(|_| Error::InvalidSignatureLength)?;
+        let digest: [u8; 32] = Sha256::digest(input).into();
+        if self.verify_prehash(&digest, signature) {
+            Ok(())
+        } else {
+            Err(Error::BadSignature)
         }
-        let signature = Signature::from_slice(signature).map_err(|_| Error::BadSignature)?;
-        let digest = Sha256::digest(input);
-        self.key
-            .verify_prehash(&digest, &signature)
-            .map_err(|_| Error::BadSignature)
+    }
+
+    #[cfg(all(feature = "es256-table", feature = "std"))]
+    fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
+        self.table.verify_prehash(base_table(), digest, signature)
+    }
+
+    #[cfg(all(feature = "es256-table", not(feature = "std")))]
+    fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
+        self.table.verify_prehash(&self.base, digest, signature)
+    }
+
+    #[cfg(not(feature = "es256-table"))]
+    fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        p256::ecdsa::Signature::from_slice(signature)
+            .is_ok_and(|s| self.key.verify_prehash(digest, &s).is_ok())
     }
 }

@@ -197,6 +197,23 @@ impl Validation {
         }
     }
 
+    /// Checks the time window of `exp` and `nbf` at `now`, with leeway:
+    /// RFC 7519 §4.1.4 (now MUST be before exp) and §4.1.5 (now MUST be on
+    /// or after nbf). The verified-token cache calls this on every hit.
+    ///
+    /// # Errors
+    /// [`Error::Expired`] or [`Error::NotYetValid`].
+    pub fn check_window(&self, exp: Option<i64>, nbf: Option<i64>, now: i64) -> Result<(), Error> {
+        let leeway = i64::from(self.leeway);
+        if exp.is_some_and(|exp| now >= exp.saturating_add(leeway)) {
+            return Err(Error::Expired);
+        }
+        if nbf.is_some_and(|nbf| now.saturating_add(leeway) < nbf) {
+            return Err(Error::NotYetValid);
+        }
+        Ok(())
+    }
+
     /// Checks the claims against `now` (seconds since the Unix epoch).
     ///
     /// # Errors
@@ -227,14 +244,7 @@ impl Validation {
                 return Err(Error::MissingClaim);
             }
         }
-        // RFC 7519 §4.1.4: now MUST be before exp.
-        if exp.is_some_and(|exp| now >= exp.saturating_add(leeway)) {
-            return Err(Error::Expired);
-        }
-        // RFC 7519 §4.1.5: now MUST be on or after nbf.
-        if nbf.is_some_and(|nbf| now.saturating_add(leeway) < nbf) {
-            return Err(Error::NotYetValid);
-        }
+        self.check_window(exp, nbf, now)?;
         if iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
             return Err(Error::IssuedInFuture);
         }

@@ -1,5 +1,7 @@
 //! A fixed-capacity set of keys, filled from a JWKS document (RFC 7517 §5).
 
+use core::sync::atomic::{AtomicU32, Ordering};
+
 use heapless::Vec;
 
 use super::{jwk, Key};
@@ -15,7 +17,12 @@ pub const DEFAULT_KEYS: usize = 8;
 pub struct KeySet<const N: usize = DEFAULT_KEYS> {
     keys: Vec<Key, N>,
     skipped: usize,
+    generation: u32,
 }
+
+/// Hands out key-set generations, so that a cache can tell when the keys
+/// it vouched with have changed.
+static GENERATION: AtomicU32 = AtomicU32::new(1);
 
 impl<const N: usize> KeySet<N> {
     /// An empty set.
@@ -24,6 +31,7 @@ impl<const N: usize> KeySet<N> {
         KeySet {
             keys: Vec::new(),
             skipped: 0,
+            generation: 0,
         }
     }
 
@@ -73,7 +81,17 @@ impl<const N: usize> KeySet<N> {
     /// # Errors
     /// [`Error::KeySetFull`] when the set holds `N` keys.
     pub fn push(&mut self, key: Key) -> Result<(), Error> {
-        self.keys.push(key).map_err(|_| Error::KeySetFull)
+        self.keys.push(key).map_err(|_| Error::KeySetFull)?;
+        self.generation = GENERATION.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// A number that changes whenever keys are added, unique across the
+    /// key sets of the process (until it wraps after 2^32 changes). The
+    /// verified-token cache forgets everything when it changes.
+    #[must_use]
+    pub fn generation(&self) -> u32 {
+        self.generation
     }
 
     /// The keys.
