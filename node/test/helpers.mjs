@@ -43,8 +43,9 @@ export function es256(payload, kid = 'ec1') {
   return new jose.SignJWT(payload).setProtectedHeader(header).sign(EC_PRIVATE_KEY);
 }
 
-export function hs256(payload, secret = SECRET) {
-  return new jose.SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(Buffer.from(secret));
+export function hs256(payload, secret = SECRET, kid = undefined) {
+  const header = kid ? { alg: 'HS256', kid } : { alg: 'HS256' };
+  return new jose.SignJWT(payload).setProtectedHeader(header).sign(Buffer.from(secret));
 }
 
 export function precedence() {

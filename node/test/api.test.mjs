@@ -1,0 +1,119 @@
+// The API: header shapes, claims, options, ESM and CommonJS.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import * as gatekey from '../index.mjs';
+import { AuthError, ConfigError, KeySet, Policy, Verifier, challenge } from '../index.mjs';
+import { JWKS, NOW, SECRET, claims, es256, hs256 } from './helpers.mjs';
+
+const keys = KeySet.fromJwks(JWKS);
+const verifier = new Verifier(keys, { issuer: 'https://idp.example', audience: 'mcp' });
+const ALICE = await es256(claims('alice', { name: 'Al\u00efce "A"', roles: ['admin', 'dev'], n: { deep: [1, 2] } }));
+
+test('ESM and CommonJS entries give the same objects', () => {
+  const cjs = createRequire(import.meta.url)('../index.cjs');
+  assert.equal(cjs.Verifier, gatekey.Verifier);
+  assert.equal(cjs.AuthError, gatekey.AuthError);
+  assert.deepEqual(Object.keys(cjs).sort(), Object.keys(gatekey).sort());
+  assert.match(gatekey.version(), /^\d+\.\d+\.\d+/);
+  assert.match(gatekey.loadLibrary().path, /libgatekey/);
+});
+
+test('claims come from the core JSON, parsed once, unicode and nesting intact', () => {
+  const id = verifier.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW });
+  assert.equal(id.source, 'bearer');
+  assert.equal(id.subject, 'alice');
+  assert.equal(id.token, ALICE);
+  assert.equal(id.claims.name, 'Al\u00efce "A"');
+  assert.deepEqual(id.claims.roles, ['admin', 'dev']);
+  assert.deepEqual(id.claims.n, { deep: [1, 2] });
+  assert.deepEqual(id.claims.aud, ['mcp', 'account']);
+  assert.deepEqual(id.shadowed, []);
+  assert.equal(id.drift, false);
+});
+
+test('every header shape gives the same identity', () => {
+  const value = `Bearer ${ALICE}`;
+  const shapes = [
+    { authorization: value },
+    { Authorization: [value] },
+    new Headers({ Authorization: value }),
+    [['Authorization', value]],
+    ['Authorization', value, 'Host', 'x'],
+    { rawHeaders: ['authorization', value], headers: {} },
+    new Map([['authorization', value]]),
+  ];
+  for (const h of shapes) assert.equal(verifier.authenticate(h, { now: NOW }).subject, 'alice');
+});
+
+test('rawHeaders keep a duplicate Authorization field that headers objects drop', () => {
+  const raw = ['Authorization', `Bearer ${ALICE}`, 'Authorization', `Bearer ${ALICE}`];
+  assert.throws(() => verifier.authenticate({ rawHeaders: raw }, { now: NOW }), { reason: 'ambiguous_authorization', status: 400 });
+});
+
+test('claim rules: expiry, issuer, audience, required claims, scope', async () => {
+  assert.throws(() => verifier.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW + 601 }), (e) => {
+    assert.ok(e instanceof AuthError);
+    assert.equal(e.code, 400);
+    assert.equal(e.reason, 'expired');
+    assert.equal(e.status, 401);
+    assert.match(e.wwwAuthenticate, /^Bearer error="invalid_token"/);
+    return true;
+  });
+  const other = new Verifier(keys, { issuer: 'https://other.example', audience: 'mcp' });
+  assert.throws(() => other.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW }), { reason: 'wrong_issuer' });
+  const aud = new Verifier(keys, { audience: 'billing' });
+  assert.throws(() => aud.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW }), { reason: 'wrong_audience' });
+  const needsEmail = new Verifier(keys, { audience: 'mcp', require: ['exp', 'email'] });
+  assert.throws(() => needsEmail.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW }), { reason: 'missing_claim' });
+  const scoped = new Verifier(keys, { audience: 'mcp', scope: 'admin', realm: 'mcp', resourceMetadata: 'https://mcp.example/.well-known/oauth-protected-resource' });
+  assert.throws(() => scoped.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW }), (e) => {
+    assert.equal(e.reason, 'insufficient_scope');
+    assert.equal(e.status, 403);
+    assert.match(e.wwwAuthenticate, /realm="mcp"/);
+    assert.match(e.wwwAuthenticate, /resource_metadata="https:\/\/mcp.example/);
+    return true;
+  });
+  const noExp = await es256({ sub: 'eve' });
+  assert.throws(() => verifier.authenticate({ authorization: `Bearer ${noExp}` }, { now: NOW }), { reason: 'missing_claim' });
+  const lax = new Verifier(keys, { require: [] });
+  assert.equal(lax.authenticate({ authorization: `Bearer ${noExp}` }, { now: NOW }).subject, 'eve');
+});
+
+test('HS256 secrets, explicit tokens, the query source, the system clock', async () => {
+  const v = new Verifier(KeySet.hs256(SECRET), { audience: 'mcp', policy: Policy.headerFirst({ query: true }) });
+  const t = await hs256(claims('carol', { exp: Math.floor(Date.now() / 1000) + 60 }));
+  assert.equal(v.authenticate({}, { token: t }).source, 'explicit');
+  assert.equal(v.authenticate([], { query: `a=1&access_token=${t}` }).source, 'query');
+  assert.equal(v.authenticate({ cookie: `jwt_token=${t}` }).subject, 'carol');
+  assert.throws(() => KeySet.hs256('short'), (e) => e instanceof ConfigError && e.reason === 'weak_key' && e.status === 500);
+  assert.equal(new KeySet().addJwks(JSON.stringify(JWKS)).addHs256(SECRET, 'h1').size, 2);
+});
+
+test('Basic and proxy identities have a subject and no claims', () => {
+  const v = new Verifier(keys, { policy: Policy.headerFirst({ basic: { user: 'admin', password: 's3cret' }, proxyHeader: 'X-Authenticated-User' }) });
+  const basic = v.authenticate({ authorization: `Basic ${Buffer.from('admin:s3cret').toString('base64')}` });
+  assert.deepEqual([basic.source, basic.subject, basic.token, basic.claims], ['basic', 'admin', null, {}]);
+  const proxy = v.authenticate({ 'x-authenticated-user': 'dana' });
+  assert.deepEqual([proxy.source, proxy.subject], ['proxy', 'dana']);
+  assert.throws(() => v.authenticate({ authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` }), { reason: 'basic_rejected' });
+});
+
+test('options are checked: types, cacheSize, conflict, closed verifier', () => {
+  assert.throws(() => new Verifier(keys, { cacheSize: 1024 }), /cacheSize/);
+  assert.throws(() => new Verifier(keys, { issuer: ['a', 'b'] }), TypeError);
+  assert.throws(() => new Verifier({}), TypeError);
+  assert.throws(() => Policy.headerFirst({ conflict: 'last' }), TypeError);
+  assert.throws(() => Policy.headerFirst({ cookie: 'bad name;' }), ConfigError);
+  const v = new Verifier(keys);
+  v.close();
+  v.close();
+  assert.throws(() => v.authenticate({}), /closed/);
+});
+
+test('challenge() gives the RFC 6750 §3 values', () => {
+  assert.equal(challenge(), 'Bearer');
+  assert.equal(challenge(100, { realm: 'mcp' }), 'Bearer realm="mcp"');
+  assert.match(challenge(304), /error="invalid_token"/);
+  assert.match(challenge(105), /error="invalid_request"/);
+});
