@@ -44,6 +44,28 @@ pub fn authenticate<'a, H>(
 where
     H: IntoIterator<Item = (&'a [u8], &'a [u8])>,
 {
+    authenticate_with(request, policy, buf, |token, buf| {
+        verify(token, keys, validation, now, buf)
+    })
+}
+
+/// [`authenticate`] with the token step supplied by the caller: a
+/// [`verify_cached`](crate::cache::verify_cached) call, or
+/// [`Issuers::verify`](crate::Issuers::verify) for several trusted issuers.
+/// Extraction, resolution, Basic and proxy handling are the same.
+///
+/// # Errors
+/// As [`authenticate`], with `verify_token`'s errors for tokens.
+pub fn authenticate_with<'a, H, F>(
+    request: Request<'a, H>,
+    policy: &Policy,
+    buf: &'a mut [u8],
+    verify_token: F,
+) -> Result<Identity<'a>, Error>
+where
+    H: IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    F: FnOnce(&'a [u8], &'a mut [u8]) -> Result<Verified<'a>, Error>,
+{
     let resolution = resolve(policy, request)?;
     let winner = resolution.require()?;
     let (subject, token) = match winner.source {
@@ -60,7 +82,7 @@ where
             (Some(JsonStr::literal(user)), None)
         }
         Source::Bearer | Source::Cookie | Source::Query | Source::Explicit => {
-            let verified = verify(winner.value, keys, validation, now, buf)?;
+            let verified = verify_token(winner.value, buf)?;
             (verified.claims.sub(), Some(verified))
         }
     };

@@ -9,6 +9,7 @@ extern crate std;
 mod alg;
 mod authenticate;
 mod b64;
+pub mod cache;
 mod challenge;
 pub mod claims;
 mod error;
@@ -24,7 +25,7 @@ mod source;
 mod verify;
 
 pub use alg::Algorithm;
-pub use authenticate::{authenticate, Identity};
+pub use authenticate::{authenticate, authenticate_with, Identity};
 pub use challenge::Challenge;
 pub use claims::{Claims, Validation};
 pub use error::{Error, Family, HttpAnswer};

@@ -250,3 +250,34 @@ fn typ_requirement() {
         Err(Error::WrongType)
     );
 }
+
+#[test]
+fn cached_authentication_rechecks_expiry_on_every_request() {
+    use gatekey::cache::{verify_cached, Cache};
+    let keys = keys();
+    let v = validation();
+    let token = es256_token(r#"{"alg":"ES256","kid":"ec1"}"#, &access_claims("alice"));
+    let auth = format!("Bearer {token}");
+    let headers: [(&[u8], &[u8]); 1] = [(b"authorization", auth.as_bytes())];
+    let mut cache = Cache::<16>::new();
+    let mut full = 0;
+    let mut run = |now: i64| {
+        let mut buf = [0u8; DEFAULT_BUFFER];
+        gatekey::authenticate_with(
+            Request::new(headers),
+            &Policy::strict(),
+            &mut buf,
+            |t, b| {
+                verify_cached(&mut cache, keys.generation(), t, &v, now, b, |t, b| {
+                    full += 1;
+                    gatekey::verify(t, keys.keys(), &v, now, b)
+                })
+            },
+        )
+        .map(|id| id.subject.unwrap().as_str().unwrap().to_owned())
+    };
+    assert_eq!(run(NOW), Ok("alice".to_owned()));
+    assert_eq!(run(NOW + 1), Ok("alice".to_owned()));
+    assert_eq!(run(NOW + 600), Err(Error::Expired));
+    assert_eq!(full, 1, "one full verification, then hits");
+}

@@ -1,0 +1,276 @@
+//! The verified-token cache: a token that arrives on every request of a
+//! session is verified once, then costs a SHA-256 and a lookup.
+//!
+//! It maps the SHA-256 of the whole token to the token's time window
+//! (`exp`, `nbf`). On every hit the window is checked again against the
+//! caller's `now` (so a cached token expires exactly when it would have),
+//! and the header and payload are decoded again from the token itself, which
+//! the digest proves to be the bytes that were verified. Nothing but the
+//! digest and two numbers is stored, so the cache holds no secrets and no
+//! personal data.
+//!
+//! The cache is fixed-capacity and never grows: `N` slots in sets of
+//! [`WAYS`], the least recently used slot of a set evicted. It belongs to
+//! one verification context: a [`KeySet`](crate::KeySet) generation, or
+//! any `u32` the caller changes whenever its keys or rules change; a
+//! lookup under another context empties it first.
+//!
+//! Lookups and insertions take `&mut self`; a threaded caller keeps it
+//! behind a lock held only for [`Cache::lookup`] and [`Cache::insert`],
+//! never while verifying (see [`verify_cached`] for the single-threaded
+//! shape).
+
+use sha2::{Digest, Sha256};
+
+use crate::claims::Claims;
+use crate::jose::Header;
+use crate::json::Object;
+use crate::{b64, jws, Error, Validation, Verified};
+
+/// Slots per set: a token can live in one of this many slots.
+pub const WAYS: usize = 4;
+
+/// The SHA-256 of a whole token: the cache key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenDigest([u8; 32]);
+
+impl TokenDigest {
+    /// Hashes `token`.
+    #[must_use]
+    pub fn of(token: &[u8]) -> Self {
+        TokenDigest(Sha256::digest(token).into())
+    }
+
+    fn set(&self, sets: usize) -> usize {
+        let [a, b, c, d, ..] = self.0;
+        usize::try_from(u32::from_le_bytes([a, b, c, d]))
+            .unwrap_or(0)
+            .checked_rem(sets)
+            .unwrap_or(0)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    digest: TokenDigest,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    stamp: u32,
+    used: bool,
+}
+
+const EMPTY: Slot = Slot {
+    digest: TokenDigest([0; 32]),
+    exp: None,
+    nbf: None,
+    stamp: 0,
+    used: false,
+};
+
+/// What the cache knows of a token.
+#[derive(Debug)]
+pub enum Lookup<'t> {
+    /// Verified before, under the same context.
+    Hit(Hit<'t>),
+    /// Not in the cache: verify it, then [`Cache::insert`] the digest.
+    Miss(TokenDigest),
+}
+
+/// A token the cache vouches for. [`Hit::open`] checks its window at `now`
+/// and decodes it without verifying the signature again.
+#[derive(Debug)]
+pub struct Hit<'t> {
+    token: &'t [u8],
+    exp: Option<i64>,
+    nbf: Option<i64>,
+}
+
+impl Hit<'_> {
+    /// The token's `exp` and `nbf`, checked against `now` with the
+    /// validation's leeway, then its header and claims, decoded into `buf`
+    /// (which needs [`buffer_len`](crate::buffer_len)`(token.len())` bytes).
+    ///
+    /// # Errors
+    /// [`Error::Expired`] or [`Error::NotYetValid`]; [`Error::TokenTooLarge`]
+    /// when `buf` is too small.
+    pub fn open<'b>(
+        &self,
+        validation: &Validation,
+        now: i64,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, Error> {
+        validation.check_window(self.exp, self.nbf, now)?;
+        let parts = jws::split(self.token)?;
+        let (header_buf, payload_buf) =
+            buf.split_at_mut(b64::decoded_len(parts.header.len()).min(buf.len()));
+        // These bytes were validated when the token was verified, and the
+        // digest proves they are the same bytes: no second validation.
+        let header = Header::from_object(&Object::assume_valid(b64::decode(
+            parts.header,
+            header_buf,
+        )?))?;
+        let claims = Claims::new(Object::assume_valid(b64::decode(
+            parts.payload,
+            payload_buf,
+        )?));
+        Ok(Verified { header, claims })
+    }
+}
+
+/// A fixed-capacity cache of `N` verified tokens (`N` a multiple of [`WAYS`]).
+#[derive(Clone, Debug)]
+pub struct Cache<const N: usize> {
+    slots: [Slot; N],
+    context: u32,
+    clock: u32,
+}
+
+impl<const N: usize> Default for Cache<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> Cache<N> {
+    const SETS: usize = {
+        assert!(
+            N >= WAYS && N % WAYS == 0,
+            "the capacity must be a non-zero multiple of WAYS"
+        );
+        N / WAYS
+    };
+
+    /// An empty cache.
+    #[must_use]
+    pub const fn new() -> Self {
+        #[allow(clippy::let_unit_value)]
+        let _ = Self::SETS;
+        Cache {
+            slots: [EMPTY; N],
+            context: 0,
+            clock: 0,
+        }
+    }
+
+    /// Forgets every token.
+    pub fn clear(&mut self) {
+        self.slots = [EMPTY; N];
+    }
+
+    /// How many tokens it holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.slots.iter().filter(|s| s.used).count()
+    }
+
+    /// Whether it holds no token.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The capacity.
+    #[must_use]
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
+    fn set_mut(&mut self, digest: &TokenDigest) -> &mut [Slot] {
+        let start = digest.set(Self::SETS).saturating_mul(WAYS);
+        self.slots
+            .get_mut(start..start.saturating_add(WAYS))
+            .unwrap_or_default()
+    }
+
+    fn tick(&mut self) -> u32 {
+        self.clock = self.clock.wrapping_add(1);
+        self.clock
+    }
+
+    fn enter(&mut self, context: u32) {
+        if context != self.context {
+            self.clear();
+            self.context = context;
+        }
+    }
+
+    /// Looks `token` up under `context`.
+    pub fn lookup<'t>(&mut self, token: &'t [u8], context: u32) -> Lookup<'t> {
+        self.enter(context);
+        let digest = TokenDigest::of(token);
+        let stamp = self.tick();
+        match self
+            .set_mut(&digest)
+            .iter_mut()
+            .find(|s| s.used && s.digest == digest)
+        {
+            Some(slot) => {
+                slot.stamp = stamp;
+                Lookup::Hit(Hit {
+                    token,
+                    exp: slot.exp,
+                    nbf: slot.nbf,
+                })
+            }
+            None => Lookup::Miss(digest),
+        }
+    }
+
+    /// Records that the token with `digest` verified, under `context`, with
+    /// these claims; evicts the least recently used token of its set.
+    pub fn insert(&mut self, digest: TokenDigest, context: u32, claims: &Claims<'_>) {
+        self.enter(context);
+        let stamp = self.tick();
+        let entry = Slot {
+            digest,
+            exp: claims.exp(),
+            nbf: claims.nbf(),
+            stamp,
+            used: true,
+        };
+        let set = self.set_mut(&digest);
+        let victim = set
+            .iter()
+            .position(|s| s.used && s.digest == digest)
+            .or_else(|| set.iter().position(|s| !s.used))
+            .or_else(|| {
+                // Oldest by wrapping distance from now, so the clock may wrap.
+                (0..set.len())
+                    .max_by_key(|&i| set.get(i).map_or(0, |s| stamp.wrapping_sub(s.stamp)))
+            });
+        if let Some(slot) = victim.and_then(|i| set.get_mut(i)) {
+            *slot = entry;
+        }
+    }
+}
+
+/// [`verify`](crate::verify) through a cache: a hit costs a SHA-256, a
+/// lookup, the window check and decoding; a miss calls `verify_miss` and
+/// remembers the token if it verified. `context` as for [`Cache::lookup`].
+///
+/// # Errors
+/// As `verify_miss` (on a miss) or [`Hit::open`] (on a hit).
+pub fn verify_cached<'b, const N: usize, F>(
+    cache: &mut Cache<N>,
+    context: u32,
+    token: &[u8],
+    validation: &Validation,
+    now: i64,
+    buf: &'b mut [u8],
+    verify_miss: F,
+) -> Result<Verified<'b>, Error>
+where
+    F: FnOnce(&[u8], &'b mut [u8]) -> Result<Verified<'b>, Error>,
+{
+    match cache.lookup(token, context) {
+        Lookup::Hit(hit) => hit.open(validation, now, buf),
+        Lookup::Miss(digest) => {
+            let verified = verify_miss(token, buf)?;
+            cache.insert(digest, context, &verified.claims);
+            Ok(verified)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
