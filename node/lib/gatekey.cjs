@@ -180,25 +180,22 @@ class Policy {
 }
 
 /**
- * Turns any common header shape into [name, value] byte pairs, keeping
- * repeated fields: Node's `IncomingHttpHeaders` (values may be arrays), an
- * `IncomingMessage` (its `rawHeaders`, which keep duplicate Authorization
- * fields that `headers` drops), a WHATWG `Headers`, `[name, value][]`, or
- * a flat `rawHeaders` list.
+ * Visits every header field of any common shape, keeping repeated fields:
+ * Node's `IncomingHttpHeaders` (values may be arrays), an `IncomingMessage`
+ * (its `rawHeaders`, which keep duplicate Authorization fields that
+ * `headers` drops), a WHATWG `Headers`, `[name, value][]`, or a flat
+ * `rawHeaders` list. Names and values are strings or bytes.
  */
-function fields(headers) {
-  const out = [];
+function eachField(headers, visit) {
   const push = (name, value) => {
     if (value == null) return;
     if (Array.isArray(value)) {
       for (const v of value) push(name, v);
       return;
     }
-    const n = Buffer.isBuffer(name) ? name : Buffer.from(String(name), 'latin1');
-    const v = Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'latin1');
-    out.push({ name: n, name_len: n.length, value: v, value_len: v.length });
+    visit(Buffer.isBuffer(name) ? name : String(name), Buffer.isBuffer(value) ? value : String(value));
   };
-  if (headers == null) return out;
+  if (headers == null) return;
   if (Array.isArray(headers.rawHeaders)) headers = headers.rawHeaders;
   if (Array.isArray(headers)) {
     if (headers.length > 0 && !Array.isArray(headers[0])) {
@@ -213,7 +210,93 @@ function fields(headers) {
   } else {
     throw new TypeError('gatekey: headers must be an object, a Headers, or [name, value] pairs');
   }
-  return out;
+}
+
+// Header strings are bytes as Node gives them (latin1); one char, one byte.
+const byteLength = (x) => (typeof x === 'string' ? x.length : x.length);
+
+/**
+ * The request's fields as a `gk_header` array in native memory, written in
+ * place: koffi would otherwise convert (and copy) one JS object per field.
+ * One block per process, reused by every call (calls are synchronous and
+ * each worker thread loads its own copy of this module). 64-bit
+ * little-endian only; elsewhere koffi converts objects (`fieldStructs`).
+ */
+class FieldBlock {
+  #ptr = null;
+  #cap = 0;
+  #names = [];
+  #values = [];
+
+  // Returns [pointer, count] for gk_authenticate's headers argument.
+  write(headers) {
+    const names = this.#names;
+    const values = this.#values;
+    names.length = 0;
+    values.length = 0;
+    let need = 0;
+    eachField(headers, (n, v) => {
+      names.push(n);
+      values.push(v);
+      need += byteLength(n) + byteLength(v);
+    });
+    const count = names.length;
+    if (count === 0) return [null, 0];
+    need += count * 32;
+    if (need > this.#cap) this.#grow(need);
+    const buf = this.buf;
+    const base = this.base;
+    let at = count * 32;
+    for (let i = 0; i < count; i++) {
+      const row = i * 32;
+      at = this.#put(buf, base, row, at, names[i]);
+      at = this.#put(buf, base, row + 16, at, values[i]);
+    }
+    names.length = 0;
+    values.length = 0;
+    return [this.#ptr, count];
+  }
+
+  #put(buf, base, slot, at, x) {
+    const len = typeof x === 'string' ? buf.latin1Write(x, at) : x.copy(buf, at);
+    const addr = base + at;
+    buf.writeUInt32LE(addr % 0x100000000, slot);
+    buf.writeUInt32LE(Math.floor(addr / 0x100000000), slot + 4);
+    buf.writeUInt32LE(len, slot + 8);
+    buf.writeUInt32LE(0, slot + 12);
+    return at + len;
+  }
+
+  #grow(need) {
+    if (this.#ptr !== null) koffi.free(this.#ptr);
+    this.#cap = Math.max(need, 2 * this.#cap, 4096);
+    this.#ptr = koffi.alloc('uint8_t', this.#cap);
+    this.buf = Buffer.from(koffi.view(this.#ptr, this.#cap));
+    this.base = Number(koffi.address(this.#ptr));
+  }
+}
+
+// The portable path: one JS object per field, converted by koffi.
+function fieldStructs(headers) {
+  const out = [];
+  eachField(headers, (n, v) => {
+    const name = Buffer.isBuffer(n) ? n : Buffer.from(n, 'latin1');
+    const value = Buffer.isBuffer(v) ? v : Buffer.from(v, 'latin1');
+    out.push({ name, name_len: name.length, value, value_len: value.length });
+  });
+  return [out, out.length];
+}
+
+let block = null;
+function fields(headers) {
+  if (block === null) {
+    const fast =
+      koffi.sizeof('void *') === 8 &&
+      require('node:os').endianness() === 'LE' &&
+      !process.env.GATEKEY_PORTABLE_FIELDS; // for the tests of the portable path
+    block = fast ? new FieldBlock() : { write: fieldStructs };
+  }
+  return block.write(headers);
 }
 
 function span(fn, identity) {
@@ -288,17 +371,17 @@ class Verifier {
   authenticate(headers, { token, query, now } = {}) {
     const api = this.#api;
     if (this.#ptr === null) throw new Error('gatekey: the verifier is closed');
-    const list = fields(headers);
+    const [list, count] = fields(headers);
     const q = query == null ? null : Buffer.from(String(query), 'latin1');
     const qlen = q ? q.length : 0;
     const when = now == null ? 0 : Math.floor(now);
     const id = this.#identity;
     let status;
     if (token == null) {
-      status = api.authenticate(this.#ptr, list, list.length, q, qlen, when, id);
+      status = api.authenticate(this.#ptr, list, count, q, qlen, when, id);
     } else {
       const t = bytes(token, 'token');
-      status = api.authenticate_token(this.#ptr, list, list.length, q, qlen, t, t.length, when, id);
+      status = api.authenticate_token(this.#ptr, list, count, q, qlen, t, t.length, when, id);
     }
     if (status !== OK) {
       if (status === MISSING_CREDENTIAL && !this.#required) return null;
@@ -357,7 +440,6 @@ module.exports = {
   Verifier,
   LibraryNotFoundError,
   challenge,
-  fields,
   loadLibrary,
   version,
 };

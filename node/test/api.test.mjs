@@ -1,6 +1,8 @@
 // The API: header shapes, claims, options, ESM and CommonJS.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import * as gatekey from '../index.mjs';
 import { AuthError, ConfigError, KeySet, Policy, Verifier, challenge } from '../index.mjs';
@@ -116,4 +118,16 @@ test('challenge() gives the RFC 6750 §3 values', () => {
   assert.equal(challenge(100, { realm: 'mcp' }), 'Bearer realm="mcp"');
   assert.match(challenge(304), /error="invalid_token"/);
   assert.match(challenge(105), /error="invalid_request"/);
+});
+
+test('the portable field path (koffi structs, for 32-bit or big-endian hosts) passes the matrix too', () => {
+  const file = fileURLToPath(new URL('./precedence.test.mjs', import.meta.url));
+  const env = { ...process.env, GATEKEY_PORTABLE_FIELDS: '1' };
+  delete env.NODE_TEST_CONTEXT; // a test run of its own, reporting to stdout
+  const r = spawnSync(process.execPath, ['--test', file], {
+    env,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stdout.slice(-2000) + r.stderr);
+  assert.match(r.stdout, /# fail 0/);
 });
