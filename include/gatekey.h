@@ -383,10 +383,12 @@ typedef struct gk_policy gk_policy;
 
 /**
  * What a request is authenticated against: a copy of a keyset, a policy
- * and validation rules, immutable once made.
+ * and validation rules, immutable once made, and optionally a cache of
+ * verified tokens (`gk_verifier_set_cache`).
  *
- * Thread safety: a verifier is only read by `gk_authenticate`, so one
- * verifier may be shared by any number of threads at once.
+ * Thread safety: `gk_authenticate` only reads a verifier (its cache locks
+ * internally, never while a signature is checked), so one verifier may be
+ * shared by any number of threads at once.
  */
 typedef struct gk_verifier gk_verifier;
 
@@ -453,6 +455,28 @@ typedef struct gk_validation {
      */
     bool exp_optional;
 } gk_validation;
+
+/**
+ * What a verifier's token cache has done (`gk_verifier_cache_info`).
+ */
+typedef struct gk_cache_info {
+    /**
+     * Lookups that found the token (its `exp` and `nbf` still checked).
+     */
+    uint64_t hits;
+    /**
+     * Lookups that did not, and verified the token's signature.
+     */
+    uint64_t misses;
+    /**
+     * How many tokens the cache holds at most (0: no cache).
+     */
+    size_t capacity;
+    /**
+     * How many tokens it holds.
+     */
+    size_t size;
+} gk_cache_info;
 
 #ifdef __cplusplus
 extern "C" {
@@ -757,6 +781,26 @@ enum gk_status gk_verifier_init(void *mem,
                                 const struct gk_policy *policy,
                                 const struct gk_validation *validation,
                                 struct gk_verifier **out);
+
+/**
+ * Gives a verifier made by `gk_verifier_new` a cache of verified tokens:
+ * a token seen again (the same bytes, under the same keys) then costs a
+ * SHA-256 and a lookup instead of a signature check; its `exp` and `nbf`
+ * are still checked at every call's `now`. `capacity` is rounded up to a
+ * multiple of 64 tokens (at most 65536); 0 removes the cache. The cache
+ * holds digests and times only, never the tokens, and is allocated here,
+ * once. Call it before the verifier is shared between threads.
+ *
+ * `GK_ERR_INVALID_ARGUMENT` for a capacity above 65536 or a verifier made
+ * by `gk_verifier_init` (a cache needs the heap).
+ */
+enum gk_status gk_verifier_set_cache(struct gk_verifier *verifier, size_t capacity);
+
+/**
+ * The counters of a verifier's token cache (all zero without one).
+ */
+enum gk_status gk_verifier_cache_info(const struct gk_verifier *verifier,
+                                      struct gk_cache_info *out);
 
 /**
  * Frees a verifier made by `gk_verifier_new`; NULL and `_init` verifiers

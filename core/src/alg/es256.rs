@@ -6,11 +6,16 @@
 //! an 18 KiB table of the generator: shared by the process with `std`,
 //! carried by each key without it. The same vectors run on both paths
 //! (`make test` tests the crate with and without the feature).
+//!
+//! With the `ring` feature (hosted builds: the C library, the wheel),
+//! verification goes through ring's P-256, which is faster still; it takes
+//! precedence over the table.
 
-#[cfg(feature = "es256-table")]
+#[cfg(all(feature = "es256-table", not(feature = "ring")))]
 mod table;
 
 use p256::ecdsa::VerifyingKey;
+#[cfg(not(feature = "ring"))]
 use sha2::{Digest, Sha256};
 
 use crate::Error;
@@ -19,9 +24,11 @@ use crate::Error;
 #[derive(Clone, Debug)]
 pub(crate) struct Es256Key {
     key: VerifyingKey,
-    #[cfg(feature = "es256-table")]
+    #[cfg(feature = "ring")]
+    point: [u8; 65],
+    #[cfg(all(feature = "es256-table", not(feature = "ring")))]
     table: table::PublicKeyTable,
-    #[cfg(all(feature = "es256-table", not(feature = "std")))]
+    #[cfg(all(feature = "es256-table", not(feature = "std"), not(feature = "ring")))]
     base: table::BaseTable,
 }
 
@@ -34,7 +41,7 @@ impl PartialEq for Es256Key {
 impl Eq for Es256Key {}
 
 /// The generator's table, built once per process on first use.
-#[cfg(all(feature = "es256-table", feature = "std"))]
+#[cfg(all(feature = "es256-table", feature = "std", not(feature = "ring")))]
 fn base_table() -> &'static table::BaseTable {
     static BASE: std::sync::OnceLock<table::BaseTable> = std::sync::OnceLock::new();
     BASE.get_or_init(table::BaseTable::new)
@@ -53,10 +60,21 @@ impl Es256Key {
     /// From a SEC1-encoded point (compressed or not).
     pub(crate) fn from_sec1(bytes: &[u8]) -> Result<Self, Error> {
         let key = VerifyingKey::from_sec1_bytes(bytes).map_err(|_| Error::InvalidKey)?;
+        #[cfg(feature = "ring")]
+        let point = {
+            let mut point = [0u8; 65];
+            let encoded = key.to_encoded_point(false);
+            if let Some(out) = point.get_mut(..encoded.len()) {
+                out.copy_from_slice(encoded.as_bytes());
+            }
+            point
+        };
         Ok(Es256Key {
-            #[cfg(feature = "es256-table")]
+            #[cfg(feature = "ring")]
+            point,
+            #[cfg(all(feature = "es256-table", not(feature = "ring")))]
             table: table::PublicKeyTable::from_verifying_key(&key),
-            #[cfg(all(feature = "es256-table", not(feature = "std")))]
+            #[cfg(all(feature = "es256-table", not(feature = "std"), not(feature = "ring")))]
             base: table::BaseTable::new(),
             key,
         })
@@ -83,25 +101,38 @@ impl Es256Key {
         let signature: &[u8; 64] = signature
             .try_into()
             .map_err(|_| Error::InvalidSignatureLength)?;
-        let digest: [u8; 32] = Sha256::digest(input).into();
-        if self.verify_prehash(&digest, signature) {
+        if self.verify_fixed(input, signature) {
             Ok(())
         } else {
             Err(Error::BadSignature)
         }
     }
 
-    #[cfg(all(feature = "es256-table", feature = "std"))]
+    #[cfg(feature = "ring")]
+    fn verify_fixed(&self, input: &[u8], signature: &[u8; 64]) -> bool {
+        use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &self.point[..])
+            .verify(input, signature)
+            .is_ok()
+    }
+
+    #[cfg(not(feature = "ring"))]
+    fn verify_fixed(&self, input: &[u8], signature: &[u8; 64]) -> bool {
+        let digest: [u8; 32] = Sha256::digest(input).into();
+        self.verify_prehash(&digest, signature)
+    }
+
+    #[cfg(all(feature = "es256-table", feature = "std", not(feature = "ring")))]
     fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
         self.table.verify_prehash(base_table(), digest, signature)
     }
 
-    #[cfg(all(feature = "es256-table", not(feature = "std")))]
+    #[cfg(all(feature = "es256-table", not(feature = "std"), not(feature = "ring")))]
     fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
         self.table.verify_prehash(&self.base, digest, signature)
     }
 
-    #[cfg(not(feature = "es256-table"))]
+    #[cfg(not(any(feature = "es256-table", feature = "ring")))]
     fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
         use p256::ecdsa::signature::hazmat::PrehashVerifier;
         p256::ecdsa::Signature::from_slice(signature)
