@@ -24,7 +24,9 @@ demo: setup ## resolve sample requests under each preset and verify their tokens
 test: setup $(TEST_TARGETS) ## run every test, lint and build check (what CI runs)
 	@echo "make test: all green"
 
-test-core: lint doc embedded ## core: fmt, clippy, tests, docs, the Cortex-M build
+test-core: lint doc embedded ## core: fmt, clippy, tests on every ES256 backend, docs, the Cortex-M build
+	$(CARGO) test -p gatekey
+	$(CARGO) test -p gatekey --features es256-table,std
 	$(CARGO) test -p gatekey --all-features
 
 lint: ## rustfmt --check and clippy with warnings denied
@@ -39,6 +41,7 @@ doc: ## build the docs with warnings denied
 
 embedded: ## build the core for a Cortex-M4F with no std and no allocator
 	$(CARGO) build -p gatekey --no-default-features --target $(EMBEDDED_TARGET) --release
+	$(CARGO) build -p gatekey --no-default-features --features es256-table --target $(EMBEDDED_TARGET) --release
 
 bench: ## run the criterion benchmarks
 	$(CARGO) bench -p gatekey-benches
