@@ -32,6 +32,15 @@ const verifier = new Verifier(KeySet.fromJwks(jwks), {
 const server = new FastMCP<Session>({
   name: 'gatekey-example',
   version: '0.1.0',
+  // RFC 9728 metadata, which the challenge's resource_metadata points MCP clients to.
+  oauth: {
+    enabled: true,
+    protectedResource: {
+      resource: `http://${HOST}:${PORT}/mcp`,
+      authorizationServers: [ISSUER],
+      bearerMethodsSupported: ['header'],
+    },
+  },
   // Called on every request, initialize or not; `exp` is checked every time.
   authenticate: gatekeyAuthenticate(verifier, {
     toSession: (id) => ({

@@ -163,3 +163,14 @@ test('a token that expires between two calls is refused on the second', async ()
   await assert.rejects(client.callTool({ name: 'whoami', arguments: {} }), is401('expired'));
   await client.close();
 });
+
+test('the challenge points to RFC 9728 metadata that the server serves', async () => {
+  const r = await rpc('tools/list', {});
+  const link = /resource_metadata="([^"]+)"/.exec(r.headers.get('www-authenticate') ?? '')?.[1];
+  assert.ok(link);
+  const meta = await fetch(link);
+  assert.equal(meta.status, 200);
+  const body = (await meta.json()) as { resource: string; authorization_servers: string[] };
+  assert.equal(body.resource, url.href);
+  assert.deepEqual(body.authorization_servers, [ISSUER]);
+});
