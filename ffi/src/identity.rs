@@ -324,13 +324,14 @@ fn run(
 
     let gk_identity { buf, text, .. } = id;
     let base = buf.as_ptr() as usize;
-    let found = gatekey::authenticate(
+    let found = gatekey_host::authenticate_cached(
         request,
         &verifier.policy,
-        verifier.keys.keys(),
+        &verifier.keys,
         &verifier.validation,
         now,
         buf,
+        verifier.cache.as_ref(),
     )?;
 
     let mut text = Text { text, pos: 0 };

@@ -52,8 +52,8 @@ pub use policy::{
 pub use status::gk_status;
 pub use status_api::{gk_status_http, gk_status_name, gk_status_str, gk_version};
 pub use verifier::{
-    gk_validation, gk_verifier, gk_verifier_free, gk_verifier_init, gk_verifier_new,
-    GK_VERIFIER_SIZE,
+    gk_cache_info, gk_validation, gk_verifier, gk_verifier_cache_info, gk_verifier_free,
+    gk_verifier_init, gk_verifier_new, gk_verifier_set_cache, GK_VERIFIER_SIZE,
 };
 
 /// The alignment every caller-provided memory block (`gk_*_init`) needs.

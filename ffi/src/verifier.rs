@@ -4,8 +4,9 @@
 use core::ffi::{c_char, c_void};
 
 use gatekey::{KeySet, Policy, Validation};
+use gatekey_host::TokenCache;
 
-use crate::boundary::{fits, free, guard, obj, opt_str, place, put, req_str, Owned};
+use crate::boundary::{fits, free, guard, obj, obj_mut, opt_str, place, put, req_str, Owned};
 use crate::{gk_keyset, gk_policy, gk_status};
 
 /// Bytes of memory a `gk_verifier` needs in `gk_verifier_init` (aligned to `GK_ALIGN`).
@@ -38,16 +39,34 @@ pub struct gk_validation {
 }
 
 /// What a request is authenticated against: a copy of a keyset, a policy
-/// and validation rules, immutable once made.
+/// and validation rules, immutable once made, and optionally a cache of
+/// verified tokens (`gk_verifier_set_cache`).
 ///
-/// Thread safety: a verifier is only read by `gk_authenticate`, so one
-/// verifier may be shared by any number of threads at once.
+/// Thread safety: `gk_authenticate` only reads a verifier (its cache locks
+/// internally, never while a signature is checked), so one verifier may be
+/// shared by any number of threads at once.
 #[allow(non_camel_case_types)]
 pub struct gk_verifier {
     boxed: bool,
     pub(crate) keys: KeySet,
     pub(crate) policy: Policy,
     pub(crate) validation: Validation,
+    pub(crate) cache: Option<TokenCache>,
+}
+
+/// What a verifier's token cache has done (`gk_verifier_cache_info`).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct gk_cache_info {
+    /// Lookups that found the token (its `exp` and `nbf` still checked).
+    pub hits: u64,
+    /// Lookups that did not, and verified the token's signature.
+    pub misses: u64,
+    /// How many tokens the cache holds at most (0: no cache).
+    pub capacity: usize,
+    /// How many tokens it holds.
+    pub size: usize,
 }
 
 impl Owned for gk_verifier {
@@ -115,6 +134,7 @@ fn parts(
         keys,
         policy,
         validation,
+        cache: None,
     })
 }
 
@@ -162,6 +182,56 @@ pub extern "C" fn gk_verifier_init(
         let verifier = unsafe { place(mem, len, GK_VERIFIER_SIZE, value) }?;
         // SAFETY: `out` is non-NULL (checked) and the caller's out pointer.
         unsafe { put(out, verifier) }
+    })
+}
+
+/// Gives a verifier made by `gk_verifier_new` a cache of verified tokens:
+/// a token seen again (the same bytes, under the same keys) then costs a
+/// SHA-256 and a lookup instead of a signature check; its `exp` and `nbf`
+/// are still checked at every call's `now`. `capacity` is rounded up to a
+/// multiple of 64 tokens (at most 65536); 0 removes the cache. The cache
+/// holds digests and times only, never the tokens, and is allocated here,
+/// once. Call it before the verifier is shared between threads.
+///
+/// `GK_ERR_INVALID_ARGUMENT` for a capacity above 65536 or a verifier made
+/// by `gk_verifier_init` (a cache needs the heap).
+#[no_mangle]
+pub extern "C" fn gk_verifier_set_cache(verifier: *mut gk_verifier, capacity: usize) -> gk_status {
+    guard(|| {
+        // SAFETY: a live verifier of this library, not in use elsewhere
+        // during this call, by the documented contract.
+        let verifier = unsafe { obj_mut(verifier) }?;
+        if !verifier.boxed && capacity > 0 {
+            return Err(gk_status::GK_ERR_INVALID_ARGUMENT);
+        }
+        verifier.cache =
+            TokenCache::new(capacity).map_err(|_| gk_status::GK_ERR_INVALID_ARGUMENT)?;
+        Ok(())
+    })
+}
+
+/// The counters of a verifier's token cache (all zero without one).
+#[no_mangle]
+pub extern "C" fn gk_verifier_cache_info(
+    verifier: *const gk_verifier,
+    out: *mut gk_cache_info,
+) -> gk_status {
+    guard(|| {
+        // SAFETY: a live verifier of this library, only read.
+        let verifier = unsafe { obj(verifier) }?;
+        let info = verifier
+            .cache
+            .as_ref()
+            .map(TokenCache::info)
+            .unwrap_or_default();
+        let info = gk_cache_info {
+            hits: info.hits,
+            misses: info.misses,
+            capacity: info.capacity,
+            size: info.size,
+        };
+        // SAFETY: the caller's out pointer (NULL is refused by `put`).
+        unsafe { put(out, info) }
     })
 }
 

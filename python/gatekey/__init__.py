@@ -11,6 +11,7 @@ converts types, releases the GIL while verifying, and maps errors.
 
 from gatekey._gatekey import (
     AuthError,
+    CacheInfo,
     ConfigurationError,
     CredentialConflict,
     ExpiredToken,
@@ -31,6 +32,7 @@ from gatekey._gatekey import (
 
 __all__ = [
     "AuthError",
+    "CacheInfo",
     "ConfigurationError",
     "CredentialConflict",
     "ExpiredToken",

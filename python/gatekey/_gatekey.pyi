@@ -16,6 +16,7 @@ __all__ = [
     "KeySet",
     "Policy",
     "Verifier",
+    "CacheInfo",
     "Identity",
     "Resolution",
     "resolve",
@@ -137,6 +138,17 @@ class Resolution:
     def drift(self) -> bool: ...
 
 @final
+class CacheInfo:
+    @property
+    def hits(self) -> int: ...
+    @property
+    def misses(self) -> int: ...
+    @property
+    def maxsize(self) -> int: ...
+    @property
+    def currsize(self) -> int: ...
+
+@final
 class Verifier:
     def __new__(
         cls,
@@ -162,6 +174,8 @@ class Verifier:
         now: Optional[int] = None,
     ) -> Optional[Identity]: ...
     def set_keys(self, keys: KeySet) -> None: ...
+    def cache_info(self) -> CacheInfo: ...
+    def cache_clear(self) -> None: ...
     @property
     def keys(self) -> KeySet: ...
     @property

@@ -21,6 +21,7 @@ fn _gatekey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<keys::PyKeySet>()?;
     m.add_class::<policy::PyPolicy>()?;
     m.add_class::<verifier::PyVerifier>()?;
+    m.add_class::<verifier::PyCacheInfo>()?;
     m.add_class::<verifier::PyIdentity>()?;
     m.add_class::<verifier::PyResolution>()?;
     m.add_function(wrap_pyfunction!(verifier::resolve, m)?)?;

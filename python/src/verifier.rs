@@ -7,6 +7,7 @@ use gatekey::json::JsonStr;
 use gatekey::{
     buffer_len, Error, Identity, KeySet, Policy, Request, Resolution, Validation, DEFAULT_BUFFER,
 };
+use gatekey_host::{authenticate_cached, verify_cached, TokenCache};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -73,6 +74,35 @@ pub(crate) struct PyVerifier {
     policy: Policy,
     validation: Validation,
     required: bool,
+    /// Verified tokens (gatekey-host: sharded, locked only around lookups).
+    cache: Option<TokenCache>,
+}
+
+/// What the verified-token cache has done: `functools.lru_cache`'s fields.
+#[pyclass(frozen, name = "CacheInfo", module = "gatekey._gatekey")]
+pub(crate) struct PyCacheInfo {
+    /// Lookups that found the token (its `exp` is still checked).
+    #[pyo3(get)]
+    hits: u64,
+    /// Lookups that did not, and verified the token's signature.
+    #[pyo3(get)]
+    misses: u64,
+    /// How many tokens the cache holds at most (0: no cache).
+    #[pyo3(get)]
+    maxsize: usize,
+    /// How many tokens it holds.
+    #[pyo3(get)]
+    currsize: usize,
+}
+
+#[pymethods]
+impl PyCacheInfo {
+    fn __repr__(&self) -> String {
+        format!(
+            "CacheInfo(hits={}, misses={}, maxsize={}, currsize={})",
+            self.hits, self.misses, self.maxsize, self.currsize
+        )
+    }
 }
 
 impl PyVerifier {
@@ -102,11 +132,8 @@ impl PyVerifier {
         scope: Option<&Bound<'_, PyAny>>,
         typ: Option<&str>,
     ) -> PyResult<Self> {
-        if cache_size != 0 {
-            return Err(PyValueError::new_err(
-                "cache_size: the verified-token cache is not available yet; use 0",
-            ));
-        }
+        let cache = TokenCache::new(cache_size)
+            .map_err(|e| PyValueError::new_err(format!("cache_size: {e}")))?;
         let mut v = Validation::new().require_nothing().with_leeway(leeway);
         for name in &require {
             v = v.require(name).py_err(py)?;
@@ -128,6 +155,7 @@ impl PyVerifier {
             policy: policy.map_or_else(Policy::header_first, |p| p.inner.clone()),
             validation: v,
             required,
+            cache,
         })
     }
 
@@ -147,7 +175,7 @@ impl PyVerifier {
         with_buffer(t.len(), |buf| {
             let claims = py
                 .detach(|| {
-                    gatekey::verify(t, keys.keys(), &self.validation, now, buf)
+                    verify_cached(self.cache.as_ref(), t, &keys, &self.validation, now, buf)
                         .map(|v| v.claims.json())
                 })
                 .py_err(py)?;
@@ -189,13 +217,14 @@ impl PyVerifier {
         let now = now.unwrap_or_else(gatekey::now_unix);
         with_buffer(longest, |buf| {
             let result = py.detach(|| {
-                gatekey::authenticate(
+                authenticate_cached(
                     request,
                     &self.policy,
-                    keys.keys(),
+                    &keys,
                     &self.validation,
                     now,
                     buf,
+                    self.cache.as_ref(),
                 )
             });
             match result {
@@ -207,10 +236,34 @@ impl PyVerifier {
     }
 
     /// Replaces the keys (e.g. after a JWKS refresh); calls in flight
-    /// finish with the keys they started with.
+    /// finish with the keys they started with. Tokens cached under the old
+    /// keys are verified again (the cache is keyed by the key set's
+    /// generation).
     fn set_keys(&self, keys: &PyKeySet) {
         let mut slot = self.keys.write().unwrap_or_else(PoisonError::into_inner);
         *slot = Arc::new(keys.inner.clone());
+    }
+
+    /// The verified-token cache's counters (all 0 without a cache).
+    fn cache_info(&self) -> PyCacheInfo {
+        let info = self
+            .cache
+            .as_ref()
+            .map(TokenCache::info)
+            .unwrap_or_default();
+        PyCacheInfo {
+            hits: info.hits,
+            misses: info.misses,
+            maxsize: info.capacity,
+            currsize: info.size,
+        }
+    }
+
+    /// Forgets every cached token (the counters stay).
+    fn cache_clear(&self) {
+        if let Some(cache) = &self.cache {
+            cache.clear();
+        }
     }
 
     /// The current keys.
@@ -237,10 +290,11 @@ impl PyVerifier {
 
     fn __repr__(&self) -> String {
         format!(
-            "Verifier(keys={}, policy={:?}, required={})",
+            "Verifier(keys={}, policy={:?}, required={}, cache_size={})",
             self.key_set().len(),
             self.policy.preset_kind().name(),
-            self.required
+            self.required,
+            self.cache.as_ref().map_or(0, TokenCache::capacity)
         )
     }
 }

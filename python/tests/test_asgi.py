@@ -60,12 +60,14 @@ def test_drift_follows_the_policy() -> None:
 
 
 def test_token_expiring_between_calls_on_real_server() -> None:
-    short = mint("carol", 1)
     tampered = mint("mallory", 600, secret=b"another-secret-that-is-long-enough!!")
     with Server(build_app(verifiers())) as srv, httpx.Client(base_url=f"http://127.0.0.1:{srv.port}", timeout=10) as client:
+        # Minted once the server is up (its start can take a second on a
+        # busy machine), and valid for at least one whole second.
+        short = mint("carol", 2)
         for method in ("initialize", "tools/list"):
             assert post(client, "header_first", method, {"authorization": f"Bearer {short}"}).status_code == 200
-        time.sleep(2.1)
+        time.sleep(3.1)
         late = post(client, "header_first", "tools/call", {"authorization": f"Bearer {short}"})
         assert late.status_code == 401
         assert late.headers["www-authenticate"] == (

@@ -202,6 +202,54 @@ static void test_drift(gk_keyset *ks, gk_identity *id) {
     gk_verifier_free(v);
 }
 
+/* The token cache: the same token twice costs one signature check, and a
+ * cached token is still refused once expired (at a later `now`). */
+static void test_cache(gk_keyset *ks, gk_identity *id) {
+    gk_verifier *v = make_verifier(ks, GK_POLICY_HEADER_FIRST, 0);
+    gk_cache_info info;
+    gk_source source;
+    gk_header h[1];
+    const uint8_t *p;
+    size_t n;
+
+    CHECK_STATUS(gk_verifier_cache_info(v, &info), GK_OK);
+    CHECK(info.capacity == 0 && info.hits == 0 && info.misses == 0);
+    CHECK_STATUS(gk_verifier_set_cache(v, 100), GK_OK);
+    CHECK_STATUS(gk_verifier_cache_info(v, &info), GK_OK);
+    CHECK(info.capacity == 128 && info.size == 0);
+
+    h[0] = header("Authorization", bearer_a);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW + 1, id), GK_OK);
+    CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_OK);
+    CHECK(span_is(p, n, "alice"));
+    CHECK_STATUS(gk_identity_claims_json(id, &p, &n), GK_OK);
+    CHECK(n > 0 && p[0] == '{');
+    CHECK_STATUS(gk_verifier_cache_info(v, &info), GK_OK);
+    CHECK(info.hits == 1 && info.misses == 1 && info.size == 1);
+
+    /* exp is GK_TEST_FAR, leeway 30 s: expired at FAR + 31, cached or not */
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_FAR + 31, id), GK_ERR_EXPIRED);
+    CHECK_STATUS(gk_identity_source(id, &source), GK_OK);
+    CHECK(source == GK_SOURCE_NONE);
+    CHECK_STATUS(gk_verifier_cache_info(v, &info), GK_OK);
+    CHECK(info.hits == 2 && info.misses == 1);
+
+    /* a bad signature is a miss and refused */
+    h[0] = header("Authorization", bearer_bad);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_ERR_BAD_SIGNATURE);
+    CHECK_STATUS(gk_verifier_cache_info(v, &info), GK_OK);
+    CHECK(info.misses == 2 && info.size == 1);
+
+    CHECK_STATUS(gk_verifier_set_cache(v, 65537), GK_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(gk_verifier_set_cache(NULL, 64), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_verifier_cache_info(v, NULL), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_verifier_set_cache(v, 0), GK_OK); /* removes it */
+    CHECK_STATUS(gk_verifier_cache_info(v, &info), GK_OK);
+    CHECK(info.capacity == 0);
+    gk_verifier_free(v);
+}
+
 static void test_null_arguments(gk_keyset *ks, gk_verifier *v, gk_identity *id) {
     const uint8_t *p;
     size_t n;
@@ -336,6 +384,9 @@ static void test_static_memory(void) {
     CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_OK);
     CHECK(span_is(p, n, "alice"));
 
+    /* a cache needs the heap */
+    CHECK_STATUS(gk_verifier_set_cache(v, 64), GK_ERR_INVALID_ARGUMENT);
+
     /* too small, misaligned, NULL */
     CHECK_STATUS(gk_verifier_init(verifier_mem.bytes, GK_VERIFIER_SIZE - 1, ks, policy, NULL, &v),
                  GK_ERR_INVALID_ARGUMENT);
@@ -367,6 +418,7 @@ int main(void) {
     test_valid_tokens(v, id);
     test_rejections(v, id);
     test_drift(ks, id);
+    test_cache(ks, id);
     test_null_arguments(ks, v, id);
     test_status_strings();
     test_challenge();

@@ -1,0 +1,215 @@
+//! gatekey for threaded hosts: the verified-token cache with a capacity
+//! chosen at run time, shared by every thread of a process.
+//!
+//! The core's [`Cache`] has its capacity as a const generic and takes
+//! `&mut self`. The Python wheel and the C library are multi-threaded and
+//! take the capacity from their users at run time, so both use this crate,
+//! and the sharding, locking and counting are written once:
+//!
+//! - [`TokenCache`] is `ceil(capacity / 64)` shards of `Mutex<Cache<64>>`;
+//!   a token's shard is chosen from its last bytes (its signature).
+//! - A shard's lock is held only for [`Cache::lookup`] and [`Cache::insert`],
+//!   never while a signature is checked, so threads verifying different
+//!   tokens never wait on each other.
+//! - The context of every lookup is the [`KeySet::generation`], so replacing
+//!   the keys (a JWKS refresh) empties the cache; `exp` and `nbf` are
+//!   checked against `now` on every hit (see [`Hit::open`]).
+//!
+//! [`Hit::open`]: gatekey::cache::Hit::open
+//!
+//! [`authenticate_cached`] and [`verify_cached`] are the core's
+//! [`authenticate`](gatekey::authenticate) and [`verify`](gatekey::verify)
+//! through an optional cache: `None` verifies every time.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use gatekey::cache::{Cache, Lookup};
+use gatekey::{Error, Identity, KeySet, Policy, Request, Validation, Verified};
+
+/// Slots per shard.
+pub const SHARD: usize = 64;
+
+/// The largest capacity [`TokenCache::new`] accepts (about 4 MiB of slots).
+pub const MAX_CAPACITY: usize = 1 << 16;
+
+/// A verified-token cache shared by threads: `capacity` rounded up to a
+/// multiple of [`SHARD`] tokens, in shards behind their own mutexes.
+#[derive(Debug)]
+pub struct TokenCache {
+    shards: Box<[Mutex<Cache<SHARD>>]>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What a [`TokenCache`] has done so far (like `functools.lru_cache`'s).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheInfo {
+    /// Lookups that found the token (even if it had expired since).
+    pub hits: u64,
+    /// Lookups that did not, and so verified the token.
+    pub misses: u64,
+    /// How many tokens it can hold.
+    pub capacity: usize,
+    /// How many tokens it holds.
+    pub size: usize,
+}
+
+impl TokenCache {
+    /// A cache for at least `capacity` tokens (rounded up to a multiple of
+    /// [`SHARD`]), or `None` for 0 (no cache).
+    ///
+    /// # Errors
+    /// [`CapacityError`] above [`MAX_CAPACITY`].
+    pub fn new(capacity: usize) -> Result<Option<Self>, CapacityError> {
+        if capacity > MAX_CAPACITY {
+            return Err(CapacityError);
+        }
+        if capacity == 0 {
+            return Ok(None);
+        }
+        let shards = capacity.div_ceil(SHARD);
+        Ok(Some(TokenCache {
+            shards: (0..shards).map(|_| Mutex::new(Cache::new())).collect(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }))
+    }
+
+    /// How many tokens it can hold.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.shards.len().saturating_mul(SHARD)
+    }
+
+    /// The counters and the occupancy.
+    #[must_use]
+    pub fn info(&self) -> CacheInfo {
+        CacheInfo {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            capacity: self.capacity(),
+            size: self.shards.iter().map(|s| lock(s).len()).sum(),
+        }
+    }
+
+    /// Forgets every token (the counters stay).
+    pub fn clear(&self) {
+        for shard in self.shards.iter() {
+            lock(shard).clear();
+        }
+    }
+
+    fn shard(&self, token: &[u8]) -> Option<&Mutex<Cache<SHARD>>> {
+        // FNV-1a of the last 16 bytes: the tail of the signature, which the
+        // signer chose and an attacker cannot steer into a valid token. Only
+        // verified tokens are inserted, so a skewed shard costs evictions,
+        // never a wrong answer.
+        let tail = token.get(token.len().saturating_sub(16)..).unwrap_or(token);
+        let hash = tail.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let len = u64::try_from(self.shards.len()).unwrap_or(1);
+        let index = usize::try_from(hash.checked_rem(len).unwrap_or(0)).unwrap_or(0);
+        self.shards.get(index)
+    }
+
+    /// [`gatekey::verify`] through the cache: a hit checks the window at
+    /// `now` and decodes the token into `buf`; a miss verifies it with
+    /// `keys` outside any lock and remembers it if it verified.
+    ///
+    /// # Errors
+    /// As [`gatekey::verify`] on a miss, [`gatekey::cache::Hit::open`] on a hit.
+    pub fn verify<'b, const K: usize>(
+        &self,
+        token: &[u8],
+        keys: &KeySet<K>,
+        validation: &Validation,
+        now: i64,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, Error> {
+        let Some(shard) = self.shard(token) else {
+            // Unreachable: `new` makes at least one shard.
+            return gatekey::verify(token, keys.keys(), validation, now, buf);
+        };
+        let context = keys.generation();
+        // The guard is a temporary: the lock is released before verifying.
+        let found = lock(shard).lookup(token, context);
+        match found {
+            Lookup::Hit(hit) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                hit.open(validation, now, buf)
+            }
+            Lookup::Miss(digest) => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                let verified = gatekey::verify(token, keys.keys(), validation, now, buf)?;
+                lock(shard).insert(digest, context, &verified.claims);
+                Ok(verified)
+            }
+        }
+    }
+}
+
+/// A poisoned shard is still a consistent cache (its methods do not panic
+/// half-way), so a panic elsewhere must not disable it.
+fn lock(shard: &Mutex<Cache<SHARD>>) -> MutexGuard<'_, Cache<SHARD>> {
+    shard.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A capacity above [`MAX_CAPACITY`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapacityError;
+
+impl core::fmt::Display for CapacityError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "the cache capacity must be at most {MAX_CAPACITY} tokens"
+        )
+    }
+}
+
+impl core::error::Error for CapacityError {}
+
+/// [`gatekey::verify`], through `cache` when there is one.
+///
+/// # Errors
+/// As [`TokenCache::verify`].
+pub fn verify_cached<'b, const K: usize>(
+    cache: Option<&TokenCache>,
+    token: &[u8],
+    keys: &KeySet<K>,
+    validation: &Validation,
+    now: i64,
+    buf: &'b mut [u8],
+) -> Result<Verified<'b>, Error> {
+    match cache {
+        Some(cache) => cache.verify(token, keys, validation, now, buf),
+        None => gatekey::verify(token, keys.keys(), validation, now, buf),
+    }
+}
+
+/// [`gatekey::authenticate`] with the token step through `cache` when
+/// there is one: extraction, resolution, Basic and proxy are the core's.
+///
+/// # Errors
+/// As [`gatekey::authenticate`].
+pub fn authenticate_cached<'a, H, const K: usize>(
+    request: Request<'a, H>,
+    policy: &Policy,
+    keys: &KeySet<K>,
+    validation: &Validation,
+    now: i64,
+    buf: &'a mut [u8],
+    cache: Option<&TokenCache>,
+) -> Result<Identity<'a>, Error>
+where
+    H: IntoIterator<Item = (&'a [u8], &'a [u8])>,
+{
+    gatekey::authenticate_with(request, policy, buf, |token, buf| {
+        verify_cached(cache, token, keys, validation, now, buf)
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,177 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::*;
+use gatekey::{Key, Source, DEFAULT_BUFFER};
+
+const NOW: i64 = 1_750_000_000;
+const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-host-test";
+
+fn token(sub: &str, exp: i64) -> String {
+    let header = Base64UrlUnpadded::encode_string(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload =
+        Base64UrlUnpadded::encode_string(format!(r#"{{"sub":"{sub}","exp":{exp}}}"#).as_bytes());
+    let input = format!("{header}.{payload}");
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
+    mac.update(input.as_bytes());
+    let sig = Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes());
+    format!("{input}.{sig}")
+}
+
+fn keys() -> KeySet {
+    let mut keys = KeySet::new();
+    keys.push(Key::hs256(SECRET, None).unwrap()).unwrap();
+    keys
+}
+
+fn subject(
+    cache: Option<&TokenCache>,
+    keys: &KeySet,
+    token: &str,
+    now: i64,
+) -> Result<String, Error> {
+    let auth = format!("Bearer {token}");
+    let headers: [(&[u8], &[u8]); 1] = [(b"authorization", auth.as_bytes())];
+    let mut buf = [0u8; DEFAULT_BUFFER];
+    let id = authenticate_cached(
+        Request::new(headers),
+        &Policy::strict(),
+        keys,
+        &Validation::new(),
+        now,
+        &mut buf,
+        cache,
+    )?;
+    assert_eq!(id.source, Source::Bearer);
+    Ok(id.subject.unwrap().as_str().unwrap().to_owned())
+}
+
+#[test]
+fn capacity_is_rounded_up_to_whole_shards() {
+    assert!(TokenCache::new(0).unwrap().is_none());
+    assert_eq!(TokenCache::new(1).unwrap().unwrap().capacity(), 64);
+    assert_eq!(TokenCache::new(64).unwrap().unwrap().capacity(), 64);
+    assert_eq!(TokenCache::new(65).unwrap().unwrap().capacity(), 128);
+    assert_eq!(
+        TokenCache::new(MAX_CAPACITY).unwrap().unwrap().capacity(),
+        MAX_CAPACITY
+    );
+    assert_eq!(
+        TokenCache::new(MAX_CAPACITY + 1).unwrap_err(),
+        CapacityError
+    );
+}
+
+#[test]
+fn a_hit_rechecks_expiry() {
+    let cache = TokenCache::new(100).unwrap().unwrap();
+    let keys = keys();
+    let t = token("alice", NOW + 600);
+    assert_eq!(subject(Some(&cache), &keys, &t, NOW).unwrap(), "alice");
+    assert_eq!(subject(Some(&cache), &keys, &t, NOW + 1).unwrap(), "alice");
+    assert_eq!(
+        subject(Some(&cache), &keys, &t, NOW + 601),
+        Err(Error::Expired)
+    );
+    let info = cache.info();
+    assert_eq!((info.hits, info.misses, info.size), (2, 1, 1));
+}
+
+#[test]
+fn a_token_one_byte_off_is_a_miss_and_refused() {
+    let cache = TokenCache::new(64).unwrap().unwrap();
+    let keys = keys();
+    let t = token("alice", NOW + 600);
+    subject(Some(&cache), &keys, &t, NOW).unwrap();
+    let mut forged = t.clone().into_bytes();
+    let i = forged.len() - 3;
+    forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    assert_eq!(
+        subject(Some(&cache), &keys, &forged, NOW),
+        Err(Error::BadSignature)
+    );
+    let info = cache.info();
+    assert_eq!((info.hits, info.misses, info.size), (0, 2, 1));
+}
+
+#[test]
+fn new_keys_empty_the_cache() {
+    let cache = TokenCache::new(64).unwrap().unwrap();
+    let t = token("alice", NOW + 600);
+    let old = keys();
+    subject(Some(&cache), &old, &t, NOW).unwrap();
+    subject(Some(&cache), &old, &t, NOW).unwrap();
+    // The same secret in a new set: a new generation, so verified again.
+    let new = keys();
+    subject(Some(&cache), &new, &t, NOW).unwrap();
+    assert_eq!((cache.info().hits, cache.info().misses), (1, 2));
+    // Keys that no longer verify the token refuse it, cached or not.
+    let mut other = KeySet::new();
+    other
+        .push(Key::hs256(b"another secret, 32 bytes or more!!", None).unwrap())
+        .unwrap();
+    assert_eq!(
+        subject(Some(&cache), &other, &t, NOW),
+        Err(Error::BadSignature)
+    );
+}
+
+#[test]
+fn it_never_grows_past_its_capacity() {
+    let cache = TokenCache::new(128).unwrap().unwrap();
+    let keys = keys();
+    for i in 0..1000 {
+        subject(
+            Some(&cache),
+            &keys,
+            &token(&format!("u{i}"), NOW + 600),
+            NOW,
+        )
+        .unwrap();
+    }
+    let info = cache.info();
+    assert!(info.size <= 128 && info.size > 64, "{info:?}");
+    cache.clear();
+    assert_eq!(cache.info().size, 0);
+}
+
+#[test]
+fn no_cache_verifies_every_time() {
+    let keys = keys();
+    let t = token("alice", NOW + 600);
+    assert_eq!(subject(None, &keys, &t, NOW).unwrap(), "alice");
+    assert_eq!(subject(None, &keys, &t, NOW + 601), Err(Error::Expired));
+}
+
+#[test]
+fn threads_share_one_cache() {
+    let cache = TokenCache::new(256).unwrap().unwrap();
+    let keys = keys();
+    let tokens: Vec<String> = (0..16)
+        .map(|i| token(&format!("u{i}"), NOW + 600))
+        .collect();
+    std::thread::scope(|s| {
+        for n in 0..8 {
+            let (cache, keys, tokens) = (&cache, &keys, &tokens);
+            s.spawn(move || {
+                for round in 0..200 {
+                    let i = (n + round) % tokens.len();
+                    let got = subject(Some(cache), keys, &tokens[i], NOW).unwrap();
+                    assert_eq!(got, format!("u{i}"));
+                }
+            });
+        }
+    });
+    let info = cache.info();
+    assert_eq!(info.hits + info.misses, 8 * 200);
+    // Each token is verified at most once per thread that raced for it.
+    assert!(info.misses >= 16 && info.misses <= 16 * 8, "{info:?}");
+}
