@@ -9,7 +9,7 @@ EMBEDDED_TARGET := thumbv7em-none-eabihf
 TEST_TARGETS := test-core
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup demo test test-core lint fmt doc embedded bench
+.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -18,7 +18,9 @@ setup: ## install the Rust components and targets the tests need
 	rustup component add rustfmt clippy >/dev/null
 	rustup target add $(EMBEDDED_TARGET) >/dev/null
 
-demo: setup ## resolve sample requests under each preset and verify their tokens
+demo: demo-python ## create .venv, build and install the wheel, run `gatekey demo` (an MCP client against a protected MCP server)
+
+demo-rust: setup ## the Rust example: resolve sample requests under each preset and verify their tokens
 	$(CARGO) run -q -p gatekey --example demo --features std
 
 test: setup $(TEST_TARGETS) ## run every test, lint and build check (what CI runs)

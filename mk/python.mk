@@ -29,7 +29,7 @@ test-python: install-python ## Python: pytest against the installed wheel, stubt
 	$(VPY) -m mypy.stubtest gatekey._gatekey
 	$(VPY) -m mypy --strict --no-incremental -p gatekey
 
-demo-python: install-python ## Python: run `gatekey demo` (a protected stateless MCP server driven by an MCP client)
+demo-python: install-python ## Python: run `gatekey demo` (a protected stateless MCP server driven by the MCP SDK client)
 	$(VENV)/bin/gatekey demo
 
 bench-python: install-python ## Python: gatekey vs PyJWT per-call verification time

@@ -1,5 +1,5 @@
 """``gatekey demo``: a stateless MCP server (MCP Python SDK, streamable HTTP)
-on 127.0.0.1 behind ``AuthMiddleware``, sent real JSON-RPC requests."""
+on 127.0.0.1 behind ``AuthMiddleware``, driven by the MCP SDK client."""
 
 from __future__ import annotations
 
@@ -89,62 +89,124 @@ def rpc(method: str, rid: int) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": rid, "method": method, "params": params}
 
 
+class _Traffic:
+    """httpx event hooks that record every HTTP exchange of the MCP client:
+    the JSON-RPC method, the status, who gatekey said the caller was."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, int, str, float]] = []
+        self.case = ("", "")
+        self._started: dict[int, float] = {}
+
+    async def request(self, request: Any) -> None:
+        self._started[id(request)] = time.perf_counter()
+
+    async def response(self, response: Any) -> None:
+        ms = (time.perf_counter() - self._started.pop(id(response.request), time.perf_counter())) * 1000
+        try:
+            method = json.loads(response.request.content or b"{}").get("method", response.request.method)
+        except ValueError:
+            method = response.request.method
+        if response.status_code < 400:
+            outcome = response.headers.get("x-identity", "ok")
+        else:
+            body = json.loads(await response.aread() or b"{}")
+            detail = body.get("error_description") or response.headers.get("www-authenticate", "")
+            outcome = f"{body.get('error', '?')}: {detail}"
+        self.rows.append((*self.case, str(method), response.status_code, outcome, ms))
+
+
+async def _session(url: str, headers: dict[str, str], traffic: _Traffic, steps: list[str], pause: float = 0.0) -> None:
+    """One MCP client connection (the SDK's ClientSession over streamable
+    HTTP) whose every request carries ``headers``; a refused request ends
+    it, as it would end a real client's session."""
+    import anyio
+    from mcp.client.session import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    client = create_mcp_http_client(headers=headers)
+    client.event_hooks["request"].append(traffic.request)
+    client.event_hooks["response"].append(traffic.response)
+    try:
+        async with client, streamable_http_client(url, http_client=client) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            for step in steps:
+                if step == "pause":
+                    await anyio.sleep(pause)
+                elif step == "tools/list":
+                    await session.list_tools()
+                else:
+                    result = await session.call_tool("add", {"a": 2, "b": 3})
+                    assert result.structured_content == {"result": 5}, result
+    except Exception:  # noqa: BLE001 - the refusal is in the traffic rows
+        pass
+
+
 def run() -> int:
     import logging
 
-    import httpx
+    import anyio
 
     for name in ("httpx", "httpx2", "mcp", "uvicorn"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
+    # One cache per verifier: a token seen again costs a lookup, and its
+    # exp is still checked on every request (the short-lived case below).
     verifiers = {
-        "header_first": Verifier(KeySet.hs256(SECRET), policy=Policy.header_first(), audience="mcp"),
-        "cookie_first": Verifier(KeySet.hs256(SECRET), policy=Policy.cookie_first(), audience="mcp"),
-        "strict": Verifier(KeySet.hs256(SECRET), policy=Policy.strict(), audience="mcp"),
+        "header_first": Verifier(KeySet.hs256(SECRET), policy=Policy.header_first(), audience="mcp", cache_size=256),
+        "cookie_first": Verifier(KeySet.hs256(SECRET), policy=Policy.cookie_first(), audience="mcp", cache_size=256),
+        "strict": Verifier(KeySet.hs256(SECRET), policy=Policy.strict(), audience="mcp", cache_size=256),
     }
     alice, bob = mint("alice", 600), mint("bob", 600)
-    short = mint("carol", 2)
     tampered = alice[:-4] + ("AAAA" if not alice.endswith("AAAA") else "BBBB")
-    rows: list[tuple[str, str, str, int, str, float]] = []
-    with Server(build_app(verifiers)) as srv, httpx.Client(base_url=f"http://127.0.0.1:{srv.port}", timeout=10) as client:
+    traffic = _Traffic()
+    with Server(build_app(verifiers)) as srv:
 
-        def call(label: str, preset: str, method: str, headers: dict[str, str]) -> None:
-            t0 = time.perf_counter()
-            r = client.post(f"/{preset}/mcp", json=rpc(method, len(rows) + 1), headers={**MCP_HEADERS, **headers})
-            ms = (time.perf_counter() - t0) * 1000
-            if r.status_code == 200:
-                outcome = r.headers.get("x-identity", "ok")
-            else:
-                outcome = json.loads(r.text).get("error", "?") + " | " + r.headers.get("www-authenticate", "")[:48]
-            rows.append((label, preset, method, r.status_code, outcome, ms))
+        async def drive() -> None:
+            def url(preset: str) -> str:
+                return f"http://127.0.0.1:{srv.port}/{preset}/mcp"
 
-        bearer = {"authorization": f"Bearer {alice}"}
-        for method in ("initialize", "tools/list", "tools/call"):
-            call("valid token", "header_first", method, bearer)
-        drift = {"authorization": f"Bearer {alice}", "cookie": f"jwt_token={bob}"}
-        for preset in verifiers:
-            call("header A + cookie B", preset, "tools/call", drift)
-        call("short-lived token", "header_first", "initialize", {"authorization": f"Bearer {short}"})
-        time.sleep(3)
-        call("same token, 3 s later", "header_first", "tools/call", {"authorization": f"Bearer {short}"})
-        call("tampered token", "header_first", "tools/call", {"authorization": f"Bearer {tampered}"})
-        call("no token", "header_first", "tools/list", {})
+            traffic.case = ("valid token", "header_first")
+            await _session(url("header_first"), {"authorization": f"Bearer {alice}"}, traffic, ["tools/list", "tools/call"])
+            drift = {"authorization": f"Bearer {alice}", "cookie": f"jwt_token={bob}"}
+            for preset in verifiers:
+                traffic.case = ("header A + cookie B", preset)
+                await _session(url(preset), drift, traffic, ["tools/call"])
+            traffic.case = ("2 s token, 3 s session", "header_first")
+            short = mint("carol", 2)
+            await _session(url("header_first"), {"authorization": f"Bearer {short}"}, traffic, ["tools/list", "pause", "tools/call"], pause=3)
+            traffic.case = ("tampered token", "header_first")
+            await _session(url("header_first"), {"authorization": f"Bearer {tampered}"}, traffic, ["tools/call"])
+            traffic.case = ("no token", "header_first")
+            await _session(url("header_first"), {}, traffic, ["tools/list"])
 
-    v = verifiers["header_first"]
+        anyio.run(drive)
+
+    headers = [(b"authorization", b"Bearer " + alice.encode())]
+    plain = Verifier(KeySet.hs256(SECRET), audience="mcp")
     n = 2000
     t0 = time.perf_counter()
     for _ in range(n):
-        v.authenticate([(b"authorization", b"Bearer " + alice.encode())])
+        plain.authenticate(headers)
     per_call = (time.perf_counter() - t0) / n * 1e6
 
-    print(f"{'case':<24} {'policy':<13} {'method':<11} {'HTTP':>4}  {'ms':>6}  outcome")
-    print("-" * 100)
-    for label, preset, method, status, outcome, ms in rows:
-        print(f"{label:<24} {preset:<13} {method:<11} {status:>4}  {ms:>6.1f}  {outcome}")
-    print("-" * 100)
+    print("An MCP SDK client (ClientSession, streamable HTTP) against a stateless MCP server behind gatekey's AuthMiddleware:\n")
+    print(f"{'case':<24} {'policy':<13} {'JSON-RPC method':<27} {'HTTP':>4}  {'ms':>5}  outcome")
+    print("-" * 110)
+    for label, preset, method, status, outcome, ms in traffic.rows:
+        print(f"{label:<24} {preset:<13} {method:<27} {status:>4}  {ms:>5.1f}  {outcome}")
+    print("-" * 110)
+    info = verifiers["header_first"].cache_info()
     print(f"gatekey authenticate() in process: {per_call:.1f} µs per request (HS256, extract + resolve + verify + claims)")
-    expected = [200, 200, 200, 200, 200, 400, 200, 401, 401, 401]
-    got = [r[3] for r in rows]
+    print(f"the header_first verifier's token cache: {info.hits} hits, {info.misses} misses (exp checked on every hit)")
+    expected = [200, 202, 200, 200]  # initialize, notifications/initialized, tools/list, tools/call
+    # drift (header_first, cookie_first, strict); the SDK lists the tools
+    # after a call, to check the result against the tool's output schema
+    expected += [200, 202, 200, 200, 200, 202, 200, 200, 400]
+    expected += [200, 202, 200, 401]  # the short-lived token: refused once expired, in the same session
+    expected += [401, 401]  # tampered, none
+    got = [r[3] for r in traffic.rows]
     if got != expected:
         print(f"unexpected statuses: {got} (expected {expected})")
         return 1

@@ -107,3 +107,10 @@ def test_cli_explain_and_token(capsys: pytest.CaptureFixture[str]) -> None:
     assert "winner: bearer" in out and "shadowed: cookie" in out and "DRIFT" in out and "'erin'" in out
     assert cli_main(["explain", "-H", f"Authorization: Bearer {tok}", "-b", "jwt_token=x", "--policy", "strict"]) == 1
     assert "multiple_methods" in capsys.readouterr().out
+
+
+def test_demo_drives_the_server_with_the_mcp_client(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "notifications/initialized" in out and "bob via cookie (shadowed bearer, drift)" in out
+    assert "invalid_token: the token has expired" in out
