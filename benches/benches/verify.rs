@@ -5,7 +5,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::std_instead_of_core,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 use std::hint::black_box;
@@ -42,6 +43,70 @@ struct Fixture {
     es256: String,
     hs256: String,
     vk: VerifyingKey,
+    rsa: Rsa,
+}
+
+/// RSA tokens minted by jsonwebtoken with the core's test keys, and the
+/// same keys as jsonwebtoken decoding keys.
+struct Rsa {
+    rs256: String,
+    ps256: String,
+    rs256_4096: String,
+    jwt_key: jsonwebtoken::DecodingKey,
+    jwt_key_4096: jsonwebtoken::DecodingKey,
+}
+
+fn test_key(name: &str) -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/vectors/rsa_test_keys.json"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == name)
+        .unwrap()
+        .clone()
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn rsa_fixture(keys: &mut KeySet) -> Rsa {
+    use jsonwebtoken::{encode, Algorithm, DecodingKey, EncodingKey, Header};
+    let claims: serde_json::Value = serde_json::from_str(&claims()).unwrap();
+    let mut mint = |name: &str, kid: &str, alg: Algorithm| {
+        let k = test_key(name);
+        let (n, e) = (hex(k["n"].as_str().unwrap()), hex(k["e"].as_str().unwrap()));
+        let key = match alg {
+            Algorithm::PS256 => Key::ps256(&n, &e, Some(kid.as_bytes())),
+            _ => Key::rs256(&n, &e, Some(kid.as_bytes())),
+        };
+        keys.push(key.unwrap()).unwrap();
+        let mut header = Header::new(alg);
+        header.kid = Some(kid.into());
+        let private = EncodingKey::from_rsa_pem(k["private_pem"].as_str().unwrap().as_bytes());
+        let token = encode(&header, &claims, &private.unwrap()).unwrap();
+        let public = DecodingKey::from_rsa_components(&b64(&n), &b64(&e)).unwrap();
+        (token, public)
+    };
+    let (rs256, jwt_key) = mint("issuer-a", "rsa-a", Algorithm::RS256);
+    let (ps256, _) = mint("issuer-a", "rsa-a-pss", Algorithm::PS256);
+    let (rs256_4096, jwt_key_4096) = mint("rsa-4096", "rsa-4096", Algorithm::RS256);
+    Rsa {
+        rs256,
+        ps256,
+        rs256_4096,
+        jwt_key,
+        jwt_key_4096,
+    }
 }
 
 fn fixture() -> Fixture {
@@ -55,6 +120,7 @@ fn fixture() -> Fixture {
     );
     let mut keys = KeySet::from_jwks(jwks.as_bytes()).unwrap();
     keys.push(Key::hs256(SECRET, Some(b"gw")).unwrap()).unwrap();
+    let rsa = rsa_fixture(&mut keys);
 
     let input = format!(
         "{}.{}",
@@ -84,6 +150,7 @@ fn fixture() -> Fixture {
         es256,
         hs256,
         vk,
+        rsa,
     }
 }
 
@@ -163,6 +230,62 @@ fn benches(c: &mut Criterion) {
         });
     });
     g.finish();
+
+    // RSA: gatekey's whole verify next to jsonwebtoken's decode (signature,
+    // claims into serde_json), same tokens, same rules.
+    let mut jwt_rules = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    jwt_rules.set_issuer(&["https://idp.example.com/realms/mcp"]);
+    jwt_rules.set_audience(&["mcp-server"]);
+    jwt_rules.leeway = 0;
+    // The fixture's `exp` is relative to the fixed NOW, jsonwebtoken checks the
+    // system clock: it skips `exp` (a comparison), gatekey does not.
+    jwt_rules.validate_exp = false;
+    let mut jwt_pss_rules = jwt_rules.clone();
+    jwt_pss_rules.algorithms = vec![jsonwebtoken::Algorithm::PS256];
+    let rsa_cases = [
+        ("rs256", "2048", &f.rsa.rs256, &f.rsa.jwt_key, &jwt_rules),
+        (
+            "ps256",
+            "2048",
+            &f.rsa.ps256,
+            &f.rsa.jwt_key,
+            &jwt_pss_rules,
+        ),
+        (
+            "rs256",
+            "4096",
+            &f.rsa.rs256_4096,
+            &f.rsa.jwt_key_4096,
+            &jwt_rules,
+        ),
+    ];
+    for (group, bits, token, jwt_key, rules) in rsa_cases {
+        let mut g = c.benchmark_group(format!("{group}-{bits}"));
+        g.bench_function("gatekey verify", |b| {
+            let mut buf = [0u8; DEFAULT_BUFFER];
+            b.iter(|| {
+                verify(
+                    black_box(token.as_bytes()),
+                    f.keys.keys(),
+                    &f.validation,
+                    NOW,
+                    &mut buf,
+                )
+                .unwrap();
+            });
+        });
+        g.bench_function("jsonwebtoken decode (rust_crypto)", |b| {
+            b.iter(|| {
+                jsonwebtoken::decode::<serde_json::Value>(
+                    black_box(token.as_str()),
+                    jwt_key,
+                    rules,
+                )
+                .unwrap();
+            });
+        });
+        g.finish();
+    }
 
     let headers = request_headers(&f.hs256);
     let pairs: Vec<(&[u8], &[u8])> = headers

@@ -173,7 +173,7 @@ fn basic_and_proxy_sources() {
 #[test]
 fn keyset_from_a_mixed_jwks() {
     let jwks = format!(
-        r#"{{"keys":[{{"kty":"RSA","kid":"r1","n":"AQAB","e":"AQAB"}},{{"kty":"EC","crv":"P-384","kid":"p384","x":"AA","y":"AA"}},{{"kty":"EC","crv":"P-256","use":"enc","x":"AA","y":"AA"}},{}]}}"#,
+        r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"ed1","x":"AA"}},{{"kty":"EC","crv":"P-384","kid":"p384","x":"AA","y":"AA"}},{{"kty":"EC","crv":"P-256","use":"enc","x":"AA","y":"AA"}},{}]}}"#,
         es256_jwks()
             .trim_start_matches(r#"{"keys":["#)
             .trim_end_matches("]}")
