@@ -3,7 +3,7 @@
 # (examples/cortex-m/). Everything here works with the stable toolchain.
 
 PYTHON ?= python3
-FUZZ_TARGETS := resolve verify jwks json ffi_authenticate token_structured
+FUZZ_TARGETS := resolve verify jwks json cache ffi_authenticate token_structured
 # The targets that also run under AddressSanitizer: the ones through unsafe code.
 FUZZ_ASAN_TARGETS := ffi_authenticate
 FUZZ_SMOKE_SECONDS ?= 20
