@@ -675,3 +675,25 @@ fn larger_moduli_verify_through_jwks() {
         assert_eq!(key.signature_len(), k.n.len());
     }
 }
+
+#[test]
+fn authenticate_with_several_issuers() {
+    let a = test_key("issuer-a");
+    let issuers = issuers();
+    let token = rs256(&a, "kc-rs", &keycloak_claims(KC_ISS, "mcp-oauth"));
+    let bearer = format!("Bearer {token}");
+    let headers = [(&b"authorization"[..], bearer.as_bytes())];
+    let policy = gatekey::Policy::header_first();
+    let mut buf = [0u8; DEFAULT_BUFFER];
+    let identity = gatekey::authenticate_with(
+        gatekey::Request::new(headers.iter().copied()),
+        &policy,
+        &mut buf,
+        |t, b| issuers.verify(t, NOW, b),
+    )
+    .unwrap();
+    assert!(identity
+        .subject
+        .unwrap()
+        .eq_bytes(b"8d2f7c1e-5b3a-4c9d-a1e2-f3b4c5d6e7f8"));
+}
