@@ -7,9 +7,15 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 /// `bytes` as it is, `str` as UTF-8.
 pub(crate) fn bytes_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyBytes>> {
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(b.clone());
-    }
+    into_bytes(obj.clone(), what)
+}
+
+/// [`bytes_of`] taking the reference it is given (no second one).
+fn into_bytes<'py>(obj: Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyBytes>> {
+    let obj = match obj.cast_into::<PyBytes>() {
+        Ok(b) => return Ok(b),
+        Err(e) => e.into_inner(),
+    };
     if let Ok(s) = obj.cast::<PyString>() {
         return s.encode_utf8();
     }
@@ -43,8 +49,8 @@ fn field<'py>(item: &Bound<'py, PyAny>, out: &mut Fields<'py>) -> PyResult<()> {
             .map_err(|_| PyTypeError::new_err("a header must be a (name, value) pair"))?
     };
     out.push((
-        bytes_of(&name, "a header name")?,
-        bytes_of(&value, "a header value")?,
+        into_bytes(name, "a header name")?,
+        into_bytes(value, "a header value")?,
     ));
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! to exception classes. Every rule (precedence, verification, challenge
 //! text) lives in the core crate.
 
+mod claims;
 mod errors;
 mod input;
 mod keys;

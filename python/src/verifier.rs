@@ -1,6 +1,7 @@
 //! `Verifier`, `Identity`, `Resolution` and `resolve`: one request in, one
 //! identity (or one exception) out, decided by the core.
 
+use core::cell::RefCell;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use gatekey::json::JsonStr;
@@ -11,22 +12,13 @@ use gatekey_host::{authenticate_cached, verify_cached, TokenCache};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyDict, PyString};
 
+use crate::claims;
 use crate::errors::{to_py, IntoPy};
 use crate::input::{bytes_of, fields, optional_bytes, views};
 use crate::keys::{PyKeySet, KEYS};
 use crate::policy::PyPolicy;
-
-static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// `json.loads` of the payload the core verified: type conversion only.
-fn loads<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    let f = LOADS.get_or_try_init(py, || {
-        py.import("json")?.getattr("loads").map(Bound::unbind)
-    })?;
-    f.bind(py).call1((PyBytes::new(py, json),))
-}
 
 fn text(s: &JsonStr<'_>) -> String {
     if let Some(plain) = s.as_str() {
@@ -42,15 +34,34 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A thread keeps a decode buffer at most this large between calls.
+const KEPT_BUFFER: usize = 64 * 1024;
+
+thread_local! {
+    /// This thread's decode buffer: zeroing a fresh 6 KiB one on every call
+    /// cost more than a cache hit's own work.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Runs `f` with a buffer that holds any input up to `longest` bytes
-/// decoded: on the stack for ordinary tokens, on the heap past 8 KiB.
+/// decoded: this thread's, grown when needed and shrunk back past
+/// [`KEPT_BUFFER`]. A re-entrant call (a finalizer that verifies while the
+/// buffer is lent out) gets a fresh one.
 fn with_buffer<R>(longest: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
-    let need = buffer_len(longest);
-    if need <= DEFAULT_BUFFER {
-        f(&mut [0u8; DEFAULT_BUFFER])
-    } else {
-        f(&mut vec![0u8; need])
-    }
+    let need = buffer_len(longest).max(DEFAULT_BUFFER);
+    BUFFER.with(|cell| {
+        let Ok(mut buf) = cell.try_borrow_mut() else {
+            return f(&mut vec![0u8; need]);
+        };
+        if buf.len() < need {
+            buf.resize(need, 0);
+        }
+        let out = f(buf.get_mut(..need).unwrap_or_default());
+        if buf.len() > KEPT_BUFFER {
+            *buf = Vec::new();
+        }
+        out
+    })
 }
 
 fn names(py: Python<'_>, list: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
@@ -176,10 +187,10 @@ impl PyVerifier {
             let claims = py
                 .detach(|| {
                     verify_cached(self.cache.as_ref(), t, &keys, &self.validation, now, buf)
-                        .map(|v| v.claims.json())
+                        .map(|v| v.claims.object())
                 })
                 .py_err(py)?;
-            loads(py, claims)
+            claims::dict(py, claims)
         })
     }
 
@@ -228,7 +239,7 @@ impl PyVerifier {
                 )
             });
             match result {
-                Ok(id) => PyIdentity::new(py, &id).map(Some),
+                Ok(id) => Ok(Some(PyIdentity::new(&id))),
                 Err(Error::MissingCredential) if !self.required => Ok(None),
                 Err(e) => Err(to_py(py, e)),
             }
@@ -319,12 +330,12 @@ pub(crate) struct PyIdentity {
     /// The token's `sub`, the Basic user or the proxy-asserted user.
     #[pyo3(get)]
     subject: Option<String>,
-    /// The verified claims (empty for Basic and proxy identities).
-    #[pyo3(get)]
-    claims: Py<PyAny>,
-    /// The verified token, for token sources.
-    #[pyo3(get)]
-    token: Option<String>,
+    /// The verified payload's JSON, made a `dict` on first use of `claims`
+    /// (most requests never read it; `json.loads` was most of their cost).
+    payload: Option<Box<[u8]>>,
+    claims: PyOnceLock<Py<PyAny>>,
+    /// The verified token as sent, for token sources.
+    credential: Option<Box<[u8]>>,
     /// Sources whose credentials the winner shadowed, in policy order.
     #[pyo3(get)]
     shadowed: Vec<&'static str>,
@@ -337,25 +348,40 @@ pub(crate) struct PyIdentity {
 }
 
 impl PyIdentity {
-    fn new(py: Python<'_>, id: &Identity<'_>) -> PyResult<Self> {
-        let claims = match &id.token {
-            Some(v) => loads(py, v.claims.json())?.unbind(),
-            None => PyDict::new(py).into_any().unbind(),
-        };
-        Ok(PyIdentity {
+    fn new(id: &Identity<'_>) -> Self {
+        PyIdentity {
             source: id.source.name(),
             subject: id.subject.as_ref().map(text),
-            claims,
-            token: id.source.is_token().then(|| lossy(id.credential)),
+            payload: id.token.map(|v| v.claims.json().into()),
+            claims: PyOnceLock::new(),
+            credential: id.source.is_token().then(|| id.credential.into()),
             shadowed: shadowed(&id.resolution),
             skipped: skipped(&id.resolution),
             drift: id.resolution.drift,
-        })
+        }
     }
 }
 
 #[pymethods]
 impl PyIdentity {
+    /// The verified claims (empty for Basic and proxy identities): one
+    /// `dict`, built on first access.
+    #[getter]
+    fn claims(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.claims
+            .get_or_try_init(py, || match &self.payload {
+                Some(json) => claims::dict_of_json(py, json).map(Bound::unbind),
+                None => Ok(PyDict::new(py).into_any().unbind()),
+            })
+            .map(|c| c.clone_ref(py))
+    }
+
+    /// The verified token, for token sources.
+    #[getter]
+    fn token(&self) -> Option<String> {
+        self.credential.as_deref().map(lossy)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Identity(source={:?}, subject={:?}, shadowed={:?}, drift={})",
