@@ -101,7 +101,12 @@ export interface VerifierOptions {
   require?: readonly string[];
   /** When false, a request with no credential gives `null` instead of a 401. Default true. */
   required?: boolean;
-  /** Must be 0: libgatekey has no verified-token cache yet. */
+  /**
+   * Verified tokens to remember (default 0: none), rounded up to a multiple
+   * of 64, at most 65536. A token seen again costs a SHA-256 and a lookup
+   * instead of a signature check; its `exp` and `nbf` are still checked on
+   * every call.
+   */
   cacheSize?: number;
   /** A scope the token's `scope` must contain. */
   scope?: string;
@@ -122,12 +127,26 @@ export interface AuthenticateOptions {
   now?: number;
 }
 
+/** What the verified-token cache has done (Python's `cache_info()` fields). */
+export interface CacheInfo {
+  /** Lookups that found the token (its `exp` and `nbf` still checked). */
+  hits: number;
+  /** Lookups that did not, and verified the token's signature. */
+  misses: number;
+  /** How many tokens the cache holds at most (0: no cache). */
+  maxsize: number;
+  /** How many tokens it holds. */
+  currsize: number;
+}
+
 /** Authenticates requests against keys, a policy and claim rules. */
 export class Verifier {
   constructor(keys: KeySet, options?: VerifierOptions);
   readonly policy: Policy;
   /** Throws `AuthError`; returns null only when `required: false` and there is no credential. */
   authenticate(headers: HeadersInput, options?: AuthenticateOptions): Identity;
+  /** The verified-token cache's counters (all 0 without a cache). */
+  cacheInfo(): CacheInfo;
   /** Frees the native verifier now instead of at garbage collection. */
   close(): void;
 }

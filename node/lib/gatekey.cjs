@@ -331,8 +331,8 @@ class Verifier {
       resourceMetadata,
     } = options;
     if (!(policy instanceof Policy)) throw new TypeError('gatekey: policy must be a Policy');
-    if (cacheSize !== 0) {
-      throw new TypeError('gatekey: cacheSize: the verified-token cache is not in libgatekey yet; use 0');
+    if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) {
+      throw new TypeError('gatekey: cacheSize must be a whole number of tokens (0: no cache)');
     }
     for (const [k, v] of Object.entries({ issuer, audience, scope, typ })) {
       if (v != null && typeof v !== 'string') throw new TypeError(`gatekey: ${k} must be a string`);
@@ -352,6 +352,10 @@ class Verifier {
     const out = [null];
     check(api.verifier_new(KeySet.pointer(keys), Policy.pointer(policy), validation, out), 'Verifier');
     this.#ptr = out[0];
+    // Before the verifier is shared: libgatekey wants the cache set first.
+    const cached = cacheSize === 0 ? OK : api.verifier_set_cache(this.#ptr, cacheSize);
+    if (cached !== OK) api.verifier_free(this.#ptr);
+    check(cached, 'cacheSize (at most 65536 tokens)');
     const id = [null];
     const status = api.identity_new(id);
     if (status !== OK) api.verifier_free(this.#ptr);
@@ -404,6 +408,22 @@ class Verifier {
       token: json === null ? null : span(api.identity_credential, id),
       shadowed,
       drift: Boolean(drift[0]),
+    };
+  }
+
+  /**
+   * The verified-token cache's counters, as Python's `cache_info()`:
+   * `{ hits, misses, maxsize, currsize }` (all 0 without a cache).
+   */
+  cacheInfo() {
+    if (this.#ptr === null) throw new Error('gatekey: the verifier is closed');
+    const info = {};
+    check(this.#api.verifier_cache_info(this.#ptr, info), 'cacheInfo');
+    return {
+      hits: Number(info.hits),
+      misses: Number(info.misses),
+      maxsize: Number(info.capacity),
+      currsize: Number(info.size),
     };
   }
 

@@ -53,11 +53,18 @@ function declare(lib) {
     typ: 'const char *',
     exp_optional: 'bool',
   });
+  const gk_cache_info = koffi.struct('gk_cache_info', {
+    hits: 'uint64_t',
+    misses: 'uint64_t',
+    capacity: 'size_t',
+    size: 'size_t',
+  });
   for (const name of ['gk_identity', 'gk_keyset', 'gk_policy', 'gk_verifier']) koffi.opaque(name);
   const f = (sig) => lib.func(sig);
   return {
     gk_header,
     gk_validation,
+    gk_cache_info,
     version: f('const char *gk_version(void)'),
     status_str: f('const char *gk_status_str(unsigned int status)'),
     status_name: f('const char *gk_status_name(unsigned int status)'),
@@ -92,6 +99,8 @@ function declare(lib) {
         'const gk_validation *validation, _Out_ gk_verifier **out)',
     ),
     verifier_free: f('void gk_verifier_free(gk_verifier *verifier)'),
+    verifier_set_cache: f('int gk_verifier_set_cache(gk_verifier *verifier, size_t capacity)'),
+    verifier_cache_info: f('int gk_verifier_cache_info(const gk_verifier *verifier, _Out_ gk_cache_info *out)'),
     identity_new: f('int gk_identity_new(_Out_ gk_identity **out)'),
     identity_free: f('void gk_identity_free(gk_identity *identity)'),
     authenticate_token: f(

@@ -102,7 +102,9 @@ test('Basic and proxy identities have a subject and no claims', () => {
 });
 
 test('options are checked: types, cacheSize, conflict, closed verifier', () => {
-  assert.throws(() => new Verifier(keys, { cacheSize: 1024 }), /cacheSize/);
+  assert.throws(() => new Verifier(keys, { cacheSize: -1 }), /cacheSize/);
+  assert.throws(() => new Verifier(keys, { cacheSize: 1.5 }), /cacheSize/);
+  assert.throws(() => new Verifier(keys, { cacheSize: 65537 }), ConfigError);
   assert.throws(() => new Verifier(keys, { issuer: ['a', 'b'] }), TypeError);
   assert.throws(() => new Verifier({}), TypeError);
   assert.throws(() => Policy.headerFirst({ conflict: 'last' }), TypeError);
@@ -111,6 +113,29 @@ test('options are checked: types, cacheSize, conflict, closed verifier', () => {
   v.close();
   v.close();
   assert.throws(() => v.authenticate({}), /closed/);
+});
+
+test('cacheSize: a hit after the first call, exp still checked on hits, new tokens miss', async () => {
+  const v = new Verifier(keys, { issuer: 'https://idp.example', audience: 'mcp', cacheSize: 100 });
+  assert.deepEqual(v.cacheInfo(), { hits: 0, misses: 0, maxsize: 128, currsize: 0 });
+  const token = await es256(claims('alice', { exp: NOW + 600 }));
+  const headers = { authorization: `Bearer ${token}` };
+  for (let t = 0; t < 3; t++) {
+    const id = v.authenticate(headers, { now: NOW + t });
+    assert.deepEqual([id.subject, id.token, id.claims.exp], ['alice', token, NOW + 600]);
+  }
+  assert.deepEqual(v.cacheInfo(), { hits: 2, misses: 1, maxsize: 128, currsize: 1 });
+  assert.throws(() => v.authenticate(headers, { now: NOW + 601 }), { reason: 'expired' });
+  assert.equal(v.cacheInfo().hits, 3, 'refused on a hit, not re-verified');
+  const other = await es256(claims('bob', { exp: NOW + 600 }));
+  assert.equal(v.authenticate({}, { token: other, now: NOW }).subject, 'bob');
+  assert.deepEqual([v.cacheInfo().misses, v.cacheInfo().currsize], [2, 2]);
+  const i = token.length - 10;
+  const tampered = token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+  assert.throws(() => v.authenticate({}, { token: tampered, now: NOW }), AuthError);
+  assert.equal(new Verifier(keys).cacheInfo().maxsize, 0);
+  v.close();
+  assert.throws(() => v.cacheInfo(), /closed/);
 });
 
 test('challenge() gives the RFC 6750 §3 values', () => {
