@@ -25,6 +25,18 @@ pub enum Audience<'a> {
     Many(Array<'a>),
 }
 
+/// `aud` as RFC 7519 §4.1.3 allows it: a string or an array of strings.
+fn audience(value: Value<'_>) -> Result<Audience<'_>, Error> {
+    if let Some(one) = value.as_str() {
+        return Ok(Audience::One(one));
+    }
+    let many = value.as_array().ok_or(Error::InvalidClaim)?;
+    if many.iter().any(|v| v.as_str().is_none()) {
+        return Err(Error::InvalidClaim);
+    }
+    Ok(Audience::Many(many))
+}
+
 impl<'a> Audience<'a> {
     /// Whether any audience equals `name`.
     #[must_use]
@@ -38,9 +50,78 @@ impl<'a> Audience<'a> {
     }
 }
 
+/// The registered claims (RFC 7519 §4.1) and the access-token claims of
+/// RFC 9068, read and type-checked in one pass over the payload.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Registered<'a> {
+    pub exp: Option<i64>,
+    pub nbf: Option<i64>,
+    pub iat: Option<i64>,
+    pub iss: Option<JsonStr<'a>>,
+    pub sub: Option<JsonStr<'a>>,
+    pub jti: Option<JsonStr<'a>>,
+    pub azp: Option<JsonStr<'a>>,
+    pub client_id: Option<JsonStr<'a>>,
+    pub aud: Option<Audience<'a>>,
+}
+
+impl Registered<'_> {
+    /// Whether the claim `name` is present, when it is one read here.
+    pub(crate) fn has(&self, name: &str) -> Option<bool> {
+        Some(match name {
+            "exp" => self.exp.is_some(),
+            "nbf" => self.nbf.is_some(),
+            "iat" => self.iat.is_some(),
+            "iss" => self.iss.is_some(),
+            "sub" => self.sub.is_some(),
+            "jti" => self.jti.is_some(),
+            "azp" => self.azp.is_some(),
+            "client_id" => self.client_id.is_some(),
+            "aud" => self.aud.is_some(),
+            _ => return None,
+        })
+    }
+}
+
 impl<'a> Claims<'a> {
     pub(crate) fn new(obj: Object<'a>) -> Self {
         Claims { obj }
+    }
+
+    /// Reads every registered claim in one pass. A registered claim with
+    /// the wrong JSON type is [`Error::InvalidClaim`] even when nothing
+    /// requires it: a string `exp` must not read as "no expiry". Names are
+    /// compared after decoding escapes, so `"\u0065xp"` is `exp`.
+    pub(crate) fn registered(&self) -> Result<Registered<'a>, Error> {
+        let mut r = Registered::default();
+        let date = |v: Value<'a>| v.as_i64().ok_or(Error::InvalidClaim).map(Some);
+        let string = |v: Value<'a>| v.as_str().ok_or(Error::InvalidClaim).map(Some);
+        for (name, value) in self.obj.members() {
+            // Registered names are short ASCII: a cheap length filter first.
+            if name.raw().len() > 16 && name.as_str().is_some() {
+                continue;
+            }
+            if name.eq_bytes(b"exp") {
+                r.exp = date(value)?;
+            } else if name.eq_bytes(b"nbf") {
+                r.nbf = date(value)?;
+            } else if name.eq_bytes(b"iat") {
+                r.iat = date(value)?;
+            } else if name.eq_bytes(b"iss") {
+                r.iss = string(value)?;
+            } else if name.eq_bytes(b"sub") {
+                r.sub = string(value)?;
+            } else if name.eq_bytes(b"jti") {
+                r.jti = string(value)?;
+            } else if name.eq_bytes(b"azp") {
+                r.azp = string(value)?;
+            } else if name.eq_bytes(b"client_id") {
+                r.client_id = string(value)?;
+            } else if name.eq_bytes(b"aud") {
+                r.aud = Some(audience(value)?);
+            }
+        }
+        Ok(r)
     }
 
     /// The payload JSON, as signed.
