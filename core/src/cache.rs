@@ -101,8 +101,9 @@ impl Hit<'_> {
     ) -> Result<Verified<'b>, Error> {
         validation.check_window(self.exp, self.nbf, now)?;
         let parts = jws::split(self.token)?;
-        let (header_buf, payload_buf) =
-            buf.split_at_mut(b64::decoded_len(parts.header.len()).min(buf.len()));
+        let (header_buf, payload_buf) = buf
+            .split_at_mut_checked(b64::decoded_len(parts.header.len()))
+            .ok_or(Error::TokenTooLarge)?;
         // These bytes were validated when the token was verified, and the
         // digest proves they are the same bytes: no second validation.
         let header = Header::from_object(&Object::assume_valid(b64::decode(

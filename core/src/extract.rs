@@ -198,7 +198,9 @@ pub(crate) fn is_b64token(token: &[u8]) -> bool {
         .iter()
         .rposition(|&b| b != b'=')
         .map_or(0, |i| i.saturating_add(1));
-    let (body, padding) = token.split_at(body_len);
+    let Some((body, padding)) = token.split_at_checked(body_len) else {
+        return false;
+    };
     !body.is_empty()
         && body
             .iter()

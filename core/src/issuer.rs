@@ -5,11 +5,10 @@
 use heapless::{String, Vec};
 
 use crate::claims::{Claims, Validation, MAX_VALUE};
-use crate::jose::Header;
 use crate::json::Object;
-use crate::key::{select, KeySet, DEFAULT_KEYS};
-use crate::verify::{buffer_len, Verified};
-use crate::{b64, jws, Error};
+use crate::key::{KeySet, DEFAULT_KEYS};
+use crate::verify::{decode, Verified};
+use crate::Error;
 
 /// The default capacity of [`Issuers`]: an identity provider or two and
 /// the gateway's own tokens.
@@ -121,16 +120,7 @@ impl<const N: usize, const K: usize> Issuers<N, K> {
         now: i64,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, Error> {
-        if buffer_len(token.len()) > buf.len() {
-            return Err(Error::TokenTooLarge);
-        }
-        let parts = jws::split(token)?;
-        let (header_buf, rest) = buf.split_at_mut(b64::decoded_len(parts.header.len()));
-        let header_json = b64::decode(parts.header, header_buf)?;
-        let header = Header::from_object(&Object::parse(header_json)?)?;
-        let (signature_buf, payload_buf) =
-            rest.split_at_mut(b64::decoded_len(parts.signature.len()));
-
+        let decoded = decode(token, buf)?;
         // The issuer is named in the payload, which is not authenticated
         // yet. Reading it first is what RFC 8725 §3.10 asks for (the issuer
         // decides which keys may verify, §3.11 keeps the issuers apart) and
@@ -142,8 +132,7 @@ impl<const N: usize, const K: usize> Issuers<N, K> {
         // else is read from it before the signature over exactly these bytes
         // has been checked with that issuer's key. The full claim checks
         // then run on the same parsed bytes, including `iss` again.
-        let payload = b64::decode(parts.payload, payload_buf)?;
-        let claims = Claims::new(Object::parse(payload)?);
+        let claims = Claims::new(Object::parse(decoded.payload)?);
         let iss = claims.string("iss")?.ok_or(Error::MissingClaim)?;
         let issuer = self
             .list
@@ -151,18 +140,13 @@ impl<const N: usize, const K: usize> Issuers<N, K> {
             .find(|i| iss.eq_bytes(i.name.as_bytes()))
             .ok_or(Error::UnknownIssuer)?;
 
-        issuer.validation.check_header(&header)?;
-        let key = select(issuer.keys.keys(), header.kid.as_ref())?;
-        if !header.alg.eq_bytes(key.algorithm().name().as_bytes()) {
-            return Err(Error::AlgorithmMismatch);
-        }
-        let signature = b64::decode(parts.signature, signature_buf)?;
-        if signature.len() != key.signature_len() {
-            return Err(Error::InvalidSignatureLength);
-        }
-        key.verify_signature(parts.signing_input, signature)?;
+        issuer.validation.check_header(&decoded.header)?;
+        decoded.check_signature(issuer.keys.keys())?;
 
         issuer.validation.check(&claims, now)?;
-        Ok(Verified { header, claims })
+        Ok(Verified {
+            header: decoded.header,
+            claims,
+        })
     }
 }

@@ -269,7 +269,7 @@ impl<'a> Value<'a> {
             .iter()
             .position(|&b| b == b'.')
             .unwrap_or(digits.len());
-        let (int, frac) = digits.split_at(int_end);
+        let (int, frac) = digits.split_at_checked(int_end)?;
         let mut n: i64 = 0;
         for &d in int {
             let digit = i64::from(d.wrapping_sub(b'0'));

@@ -33,9 +33,13 @@ pub(crate) fn split(token: &[u8]) -> Result<Parts<'_>, Error> {
         2 => return Err(Error::EncryptedToken),
         _ => return Err(Error::MalformedToken),
     }
-    let (signing_input, rest) = token.split_at(second);
+    let (signing_input, rest) = token
+        .split_at_checked(second)
+        .ok_or(Error::MalformedToken)?;
     let signature = rest.get(1..).unwrap_or_default();
-    let (header, dot_payload) = signing_input.split_at(first);
+    let (header, dot_payload) = signing_input
+        .split_at_checked(first)
+        .ok_or(Error::MalformedToken)?;
     let payload = dot_payload.get(1..).unwrap_or_default();
     if header.is_empty() || payload.is_empty() || signature.is_empty() {
         return Err(Error::MalformedToken);

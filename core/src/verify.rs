@@ -28,6 +28,56 @@ pub struct Verified<'b> {
     pub claims: Claims<'b>,
 }
 
+/// A token split and base64url-decoded into a buffer: the header parsed,
+/// the payload not yet (it is only parsed after the signature, except by
+/// [`Issuers`](crate::Issuers), which must read `iss` first).
+pub(crate) struct Decoded<'t, 'b> {
+    pub header: Header<'b>,
+    pub signing_input: &'t [u8],
+    pub signature: &'b [u8],
+    pub payload: &'b [u8],
+}
+
+/// Splits `token` (RFC 7515 §7.1) and decodes its three segments into
+/// `buf`: header first, then signature, then payload.
+pub(crate) fn decode<'t, 'b>(token: &'t [u8], buf: &'b mut [u8]) -> Result<Decoded<'t, 'b>, Error> {
+    if buffer_len(token.len()) > buf.len() {
+        return Err(Error::TokenTooLarge);
+    }
+    let parts = jws::split(token)?;
+    let (header_buf, rest) = buf
+        .split_at_mut_checked(b64::decoded_len(parts.header.len()))
+        .ok_or(Error::TokenTooLarge)?;
+    let header = Header::from_object(&Object::parse(b64::decode(parts.header, header_buf)?)?)?;
+    let (signature_buf, payload_buf) = rest
+        .split_at_mut_checked(b64::decoded_len(parts.signature.len()))
+        .ok_or(Error::TokenTooLarge)?;
+    let signature = b64::decode(parts.signature, signature_buf)?;
+    let payload = b64::decode(parts.payload, payload_buf)?;
+    Ok(Decoded {
+        header,
+        signing_input: parts.signing_input,
+        signature,
+        payload,
+    })
+}
+
+impl Decoded<'_, '_> {
+    /// Picks the key by `kid` among `keys` and checks the signature with
+    /// it. The key's own algorithm must be the header's `alg` (RFC 8725
+    /// §3.1): the header never chooses the algorithm.
+    pub(crate) fn check_signature(&self, keys: &[Key]) -> Result<(), Error> {
+        let key = select(keys, self.header.kid.as_ref())?;
+        if !self.header.alg.eq_bytes(key.algorithm().name().as_bytes()) {
+            return Err(Error::AlgorithmMismatch);
+        }
+        if self.signature.len() != key.signature_len() {
+            return Err(Error::InvalidSignatureLength);
+        }
+        key.verify_signature(self.signing_input, self.signature)
+    }
+}
+
 /// Verifies `token` with one of `keys` and checks its claims at `now`
 /// (seconds since the Unix epoch; the caller owns the clock).
 ///
@@ -48,31 +98,13 @@ pub fn verify<'b>(
     now: i64,
     buf: &'b mut [u8],
 ) -> Result<Verified<'b>, Error> {
-    if buffer_len(token.len()) > buf.len() {
-        return Err(Error::TokenTooLarge);
-    }
-    let parts = jws::split(token)?;
-
-    let (header_buf, rest) = buf.split_at_mut(b64::decoded_len(parts.header.len()));
-    let header_json = b64::decode(parts.header, header_buf)?;
-    let header_obj = Object::parse(header_json)?;
-    let header = Header::from_object(&header_obj)?;
-    validation.check_header(&header)?;
-
-    let key = select(keys, header.kid.as_ref())?;
-    if !header.alg.eq_bytes(key.algorithm().name().as_bytes()) {
-        return Err(Error::AlgorithmMismatch);
-    }
-
-    let (signature_buf, payload_buf) = rest.split_at_mut(b64::decoded_len(parts.signature.len()));
-    let signature = b64::decode(parts.signature, signature_buf)?;
-    if signature.len() != key.signature_len() {
-        return Err(Error::InvalidSignatureLength);
-    }
-    key.verify_signature(parts.signing_input, signature)?;
-
-    let payload = b64::decode(parts.payload, payload_buf)?;
-    let claims = Claims::new(Object::parse(payload)?);
+    let decoded = decode(token, buf)?;
+    validation.check_header(&decoded.header)?;
+    decoded.check_signature(keys)?;
+    let claims = Claims::new(Object::parse(decoded.payload)?);
     validation.check(&claims, now)?;
-    Ok(Verified { header, claims })
+    Ok(Verified {
+        header: decoded.header,
+        claims,
+    })
 }

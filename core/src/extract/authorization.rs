@@ -15,7 +15,7 @@ pub(super) fn classify<'a>(
 ) -> Result<(), Error> {
     // credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
     let (scheme, rest) = match value.iter().position(|&b| b == b' ') {
-        Some(i) => value.split_at(i),
+        Some(i) => value.split_at_checked(i).unwrap_or((value, &[])),
         None => (value, &[][..]),
     };
     let rest = trim_leading_spaces(rest);
@@ -75,7 +75,9 @@ pub fn decode_basic<'b>(
         .iter()
         .position(|&b| b == b':')
         .ok_or(Error::MalformedBasic)?;
-    let (user, password) = decoded.split_at(colon);
+    let (user, password) = decoded
+        .split_at_checked(colon)
+        .ok_or(Error::MalformedBasic)?;
     Ok((user, password.get(1..).unwrap_or_default()))
 }
 

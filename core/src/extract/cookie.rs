@@ -21,7 +21,9 @@ pub(super) fn find<'a>(
         let Some(eq) = pair.iter().position(|&b| b == b'=') else {
             continue;
         };
-        let (n, v) = pair.split_at(eq);
+        let Some((n, v)) = pair.split_at_checked(eq) else {
+            continue;
+        };
         // Cookie names are case-sensitive (RFC 6265 §5.4 compares octets).
         if trim_ows(n) != name {
             continue;

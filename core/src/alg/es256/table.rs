@@ -356,7 +356,9 @@ impl<E: Entry, const ROWS: usize, const COLS: usize> KeyTable<E, ROWS, COLS> {
         hash: &[u8; 32],
         sig: &[u8; 64],
     ) -> bool {
-        let (r_bytes, s_bytes) = sig.split_at(32);
+        let Some((r_bytes, s_bytes)) = sig.split_at_checked(32) else {
+            return false;
+        };
         let (Some(r), Some(s)) = (scalar_from_be(r_bytes), scalar_from_be(s_bytes)) else {
             return false;
         };

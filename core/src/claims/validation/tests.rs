@@ -183,7 +183,10 @@ fn authorized_party_and_client_id_allow_lists() {
 fn registered_names_are_compared_after_decoding_escapes() {
     let v = Validation::new().require_nothing();
     assert_eq!(check(&v, r#"{"\u0065xp":10}"#, 10), Err(Error::Expired));
-    assert_eq!(check(&v, r#"{"\u0065xp":"10"}"#, 0), Err(Error::InvalidClaim));
+    assert_eq!(
+        check(&v, r#"{"\u0065xp":"10"}"#, 0),
+        Err(Error::InvalidClaim)
+    );
     let long_names = r#"{"a_claim_name_longer_than_sixteen":1,"exp":10}"#;
     assert_eq!(check(&v, long_names, 10), Err(Error::Expired));
 }
