@@ -274,6 +274,22 @@ fn benches(c: &mut Criterion) {
                 .unwrap();
             });
         });
+        // The signature alone: ring's RSA when gatekey has `ring` and `std`
+        // (`--features ring`), crypto-bigint's otherwise.
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let sig = Base64UrlUnpadded::decode_vec(sig).unwrap();
+        let key = f
+            .keys
+            .keys()
+            .iter()
+            .find(|k| k.verify_signature(input.as_bytes(), &sig).is_ok())
+            .unwrap();
+        g.bench_function("gatekey signature only", |b| {
+            b.iter(|| {
+                key.verify_signature(black_box(input.as_bytes()), &sig)
+                    .unwrap();
+            });
+        });
         g.bench_function("jsonwebtoken decode (rust_crypto)", |b| {
             b.iter(|| {
                 jsonwebtoken::decode::<serde_json::Value>(

@@ -11,7 +11,10 @@
 //! before RSA) and `size_of::<KeySet>()` (8 keys) 17,880 bytes (2.7 KiB
 //! before); on thumbv7em 2,216 and 17,744 bytes. Size a
 //! `KeySet<N>` to what the identity provider publishes (usually two or
-//! three keys): a `KeySet<2>` is 4,488 bytes.
+//! three keys): a `KeySet<2>` is 4,488 bytes. With the `ring` and `std`
+//! features (hosted builds), an RSA key keeps its 512 modulus bytes for ring
+//! instead of the Montgomery parameters: on x86_64 `size_of::<Key>()` is 680
+//! bytes and `size_of::<KeySet>()` 5,464.
 
 mod jwk;
 mod set;
