@@ -158,7 +158,7 @@ fn keycloak_claims(iss: &str, azp: &str) -> String {
     )
 }
 
-fn keycloak_issuer() -> Issuer {
+fn keycloak_issuer() -> Issuer<TEST_KEYS> {
     let a = test_key("issuer-a");
     let jwks = format!(r#"{{"keys":[{}]}}"#, jwk(&a, "kc-rs", "RS256"));
     let validation = Validation::new()
@@ -175,7 +175,12 @@ fn keycloak_issuer() -> Issuer {
     .unwrap()
 }
 
-fn issuers() -> Issuers {
+/// Small capacities: with the `es256-table` feature every key slot holds
+/// an ES256 table (12 KiB), and the default `Issuers<4, 8>` would not fit
+/// a test thread's stack in a debug build.
+const TEST_KEYS: usize = 2;
+
+fn issuers() -> Issuers<3, TEST_KEYS> {
     let b = test_key("issuer-b");
     let mut issuers = Issuers::new();
     issuers.push(keycloak_issuer()).unwrap();
@@ -206,7 +211,7 @@ fn issuers() -> Issuers {
     issuers
 }
 
-fn check(issuers: &Issuers, token: &str) -> Result<(), Error> {
+fn check(issuers: &Issuers<3, TEST_KEYS>, token: &str) -> Result<(), Error> {
     let mut buf = [0u8; DEFAULT_BUFFER];
     issuers.verify(token.as_bytes(), NOW, &mut buf).map(|_| ())
 }
@@ -329,7 +334,7 @@ fn unknown_missing_or_mistyped_issuer() {
         again.push(keycloak_issuer()).err(),
         Some(Error::InvalidConfig)
     );
-    let mut small: Issuers<1> = Issuers::new();
+    let mut small: Issuers<1, TEST_KEYS> = Issuers::new();
     small.push(keycloak_issuer()).unwrap();
     let b = test_key("issuer-b");
     let other = Issuer::new(
