@@ -222,13 +222,10 @@ impl<'a> Claims<'a> {
         self.date("iat").ok().flatten()
     }
 
-    /// `aud`.
+    /// `aud`, if it is a string or an array of strings (a verified token's always is).
     #[must_use]
     pub fn aud(&self) -> Option<Audience<'a>> {
-        let v = self.get("aud")?;
-        v.as_str()
-            .map(Audience::One)
-            .or_else(|| v.as_array().map(Audience::Many))
+        self.get("aud").and_then(|v| audience(v).ok())
     }
 
     /// Whether the space-separated `scope` includes `wanted`.
