@@ -23,9 +23,9 @@
 use sha2::{Digest, Sha256};
 
 use crate::claims::Claims;
-use crate::jose::Header;
 use crate::json::Object;
-use crate::{b64, jws, Error, Validation, Verified};
+use crate::verify::{decode_with, Trust};
+use crate::{Error, Validation, Verified};
 
 /// Slots per set: a token can live in one of this many slots.
 pub const WAYS: usize = 4;
@@ -100,21 +100,12 @@ impl Hit<'_> {
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, Error> {
         validation.check_window(self.exp, self.nbf, now)?;
-        let parts = jws::split(self.token)?;
-        let (header_buf, payload_buf) = buf
-            .split_at_mut_checked(b64::decoded_len(parts.header.len()))
-            .ok_or(Error::TokenTooLarge)?;
-        // These bytes were validated when the token was verified, and the
-        // digest proves they are the same bytes: no second validation.
-        let header = Header::from_object(&Object::assume_valid(b64::decode(
-            parts.header,
-            header_buf,
-        )?))?;
-        let claims = Claims::new(Object::assume_valid(b64::decode(
-            parts.payload,
-            payload_buf,
-        )?));
-        Ok(Verified { header, claims })
+        // The digest proves these are the bytes that were verified.
+        let decoded = decode_with(self.token, buf, Trust::Verified)?;
+        Ok(Verified {
+            header: decoded.header,
+            claims: Claims::new(Object::assume_valid(decoded.payload)),
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! The JOSE header (RFC 7515 §4): `alg`, `kid`, `typ`, `crit`.
 
-use crate::json::{JsonStr, Object};
+use crate::json::{JsonStr, Object, Value};
 use crate::Error;
 
 /// The members of a JOSE header gatekey acts on.
@@ -29,15 +29,28 @@ impl<'a> Header<'a> {
     /// [`Error::UnsupportedCritical`], [`Error::MissingAlgorithm`],
     /// [`Error::UnsecuredToken`], [`Error::InvalidHeader`].
     pub fn from_object(obj: &Object<'a>) -> Result<Self, Error> {
-        if obj.get("crit").is_some() {
+        // One pass over the members; names compare after decoding escapes.
+        let (mut crit, mut alg, mut kid, mut typ) = (false, None, None, None);
+        for (name, value) in obj.members() {
+            if name.eq_bytes(b"alg") {
+                alg = Some(value);
+            } else if name.eq_bytes(b"kid") {
+                kid = Some(value);
+            } else if name.eq_bytes(b"typ") {
+                typ = Some(value);
+            } else if name.eq_bytes(b"crit") {
+                crit = true;
+            }
+        }
+        if crit {
             return Err(Error::UnsupportedCritical);
         }
-        let string = |name| {
-            obj.get(name)
+        let string = |value: Option<Value<'a>>| {
+            value
                 .map(|v| v.as_str().ok_or(Error::InvalidHeader))
                 .transpose()
         };
-        let alg = string("alg")?.ok_or(Error::MissingAlgorithm)?;
+        let alg = string(alg)?.ok_or(Error::MissingAlgorithm)?;
         if alg
             .bytes()
             .map(|b| b.to_ascii_lowercase())
@@ -47,8 +60,8 @@ impl<'a> Header<'a> {
         }
         Ok(Header {
             alg,
-            kid: string("kid")?,
-            typ: string("typ")?,
+            kid: string(kid)?,
+            typ: string(typ)?,
         })
     }
 

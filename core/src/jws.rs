@@ -1,6 +1,6 @@
 //! The compact JWS serialization (RFC 7515 §7.1): three base64url segments.
 
-use crate::Error;
+use crate::{bytes, Error};
 
 /// The segments of a compact JWS, borrowed from the token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,27 +20,23 @@ pub(crate) fn split(token: &[u8]) -> Result<Parts<'_>, Error> {
     if token.first() == Some(&b'{') {
         return Err(Error::JsonSerialization);
     }
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b'.')
-        .map(|(i, _)| i);
-    let (Some(first), Some(second)) = (dots.next(), dots.next()) else {
-        return Err(Error::MalformedToken);
-    };
-    match dots.count() {
+    let dot = |s: &[u8]| bytes::find(s, b'.');
+    let first = dot(token).ok_or(Error::MalformedToken)?;
+    let (header, dot_payload) = token.split_at_checked(first).ok_or(Error::MalformedToken)?;
+    let after_header = dot_payload.get(1..).unwrap_or_default();
+    let second = dot(after_header).ok_or(Error::MalformedToken)?;
+    let (payload, dot_signature) = after_header
+        .split_at_checked(second)
+        .ok_or(Error::MalformedToken)?;
+    let signature = dot_signature.get(1..).unwrap_or_default();
+    match bytes::count(signature, b'.') {
         0 => {}
         2 => return Err(Error::EncryptedToken),
         _ => return Err(Error::MalformedToken),
     }
-    let (signing_input, rest) = token
-        .split_at_checked(second)
+    let signing_input = token
+        .get(..first.saturating_add(1).saturating_add(second))
         .ok_or(Error::MalformedToken)?;
-    let signature = rest.get(1..).unwrap_or_default();
-    let (header, dot_payload) = signing_input
-        .split_at_checked(first)
-        .ok_or(Error::MalformedToken)?;
-    let payload = dot_payload.get(1..).unwrap_or_default();
     if header.is_empty() || payload.is_empty() || signature.is_empty() {
         return Err(Error::MalformedToken);
     }

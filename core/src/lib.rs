@@ -9,6 +9,7 @@ extern crate std;
 mod alg;
 mod authenticate;
 mod b64;
+mod bytes;
 pub mod cache;
 mod challenge;
 pub mod claims;

@@ -1,7 +1,7 @@
 //! The `Cookie` field (RFC 6265 §4.2, §5.4): finding one named cookie.
 
 use super::trim_ows;
-use crate::Error;
+use crate::{bytes, Error};
 
 /// Looks for cookie `name` in one `Cookie` field value and records its value
 /// in `found`. The same name again with a different value is
@@ -17,18 +17,16 @@ pub(super) fn find<'a>(
     name: &[u8],
     found: &mut Option<&'a [u8]>,
 ) -> Result<(), Error> {
-    for pair in field.split(|&b| b == b';') {
-        let Some(eq) = pair.iter().position(|&b| b == b'=') else {
-            continue;
-        };
-        let Some((n, v)) = pair.split_at_checked(eq) else {
-            continue;
-        };
+    for pair in bytes::split(field, b';') {
         // Cookie names are case-sensitive (RFC 6265 §5.4 compares octets).
-        if trim_ows(n) != name {
+        // Most pairs are other cookies: test the name before looking for `=`.
+        let Some(after_name) = trim_ows(pair).strip_prefix(name) else {
             continue;
-        }
-        let value = unquote(trim_ows(v.get(1..).unwrap_or_default()));
+        };
+        let [b'=', v @ ..] = trim_ows(after_name) else {
+            continue;
+        };
+        let value = unquote(trim_ows(v));
         match found {
             Some(previous) if *previous != value => return Err(Error::AmbiguousCookie),
             _ => *found = Some(value),
