@@ -1,6 +1,7 @@
 //! The request hot path, for instruction counting under callgrind
 //! (`make profile`): extract + resolve, and authenticate on a cache hit,
-//! on the same 12-header request as the criterion benches. Instruction
+//! on the same 12-header request as the criterion benches, and an HS256
+//! verification. Instruction
 //! counts do not depend on what else the machine is doing, so they show
 //! where a change moves the cost when wall-clock timings are too noisy.
 //!
@@ -20,9 +21,11 @@ use std::hint::black_box;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use gatekey::cache::{verify_cached, Cache};
 use gatekey::{
-    authenticate_with, resolve, verify, KeySet, Policy, Request, Validation, DEFAULT_BUFFER,
+    authenticate_with, resolve, verify, Key, KeySet, Policy, Request, Validation, DEFAULT_BUFFER,
 };
+use hmac::{Hmac, Mac};
 use p256::ecdsa::{signature::Signer, Signature, SigningKey};
+use sha2::Sha256;
 
 const NOW: i64 = 1_750_000_000;
 
@@ -77,6 +80,16 @@ fn main() {
         ),
         (b"authorization", auth.as_bytes()),
     ];
+    let secret = b"0123456789abcdef0123456789abcdef-gateway-secret";
+    let hs_keys = [Key::hs256(secret, None).unwrap()];
+    let hs_input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"HS256","typ":"JWT"}"#),
+        b64(payload.as_bytes())
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
+    mac.update(hs_input.as_bytes());
+    let hs_token = format!("{hs_input}.{}", b64(&mac.finalize().into_bytes()));
     let policy = Policy::header_first();
     let mut cache = Cache::<64>::new();
     let mut buf = vec![0u8; DEFAULT_BUFFER];
@@ -108,8 +121,19 @@ fn main() {
                 .unwrap();
                 sink = sink.wrapping_add(id.credential.len());
             }
+            "hs256" => {
+                let v = verify(
+                    black_box(hs_token.as_bytes()),
+                    &hs_keys,
+                    &validation,
+                    NOW,
+                    &mut buf,
+                )
+                .unwrap();
+                sink = sink.wrapping_add(v.claims.json().len());
+            }
             other => {
-                eprintln!("unknown case {other}: resolve or cached");
+                eprintln!("unknown case {other}: resolve, cached or hs256");
                 std::process::exit(2);
             }
         }

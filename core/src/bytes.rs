@@ -7,31 +7,57 @@ const WORD: usize = 8;
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// The index of the first `needle` in `haystack`.
-pub(crate) fn find(haystack: &[u8], needle: u8) -> Option<usize> {
+/// The high bit of every byte of `x` that is zero. The lowest one set is
+/// exact; bits above it may be set by the borrow, which is why callers
+/// only ever use the lowest.
+const fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The high bit of every byte of `x` below `n` (`n <= 0x80`), exact for
+/// the lowest one as [`zero_bytes`].
+const fn bytes_below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES.wrapping_mul(n as u64)) & !x & HIGHS
+}
+
+/// The first index whose byte `matches` flags, a word at a time; `is` is
+/// the same test on one byte, for the tail.
+fn first(haystack: &[u8], matches: impl Fn(u64) -> u64, is: impl Fn(u8) -> bool) -> Option<usize> {
     let words = haystack.chunks_exact(WORD);
     let tail = words.remainder();
-    let pattern = ONES.wrapping_mul(u64::from(needle));
     let mut offset = 0usize;
     for word in words {
         let Ok(word) = <[u8; WORD]>::try_from(word) else {
             break;
         };
-        // A byte equal to `needle` is a zero byte of `x`; the classic
-        // zero-byte test sets the high bit of the first one exactly (bits
-        // above it may be set by the borrow, which is why only the lowest
-        // counts).
-        let x = u64::from_le_bytes(word) ^ pattern;
-        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zeros != 0 {
-            let index = usize::try_from(zeros.trailing_zeros() / 8).unwrap_or(0);
+        let flags = matches(u64::from_le_bytes(word));
+        if flags != 0 {
+            let index = usize::try_from(flags.trailing_zeros() / 8).unwrap_or(0);
             return Some(offset.saturating_add(index));
         }
         offset = offset.saturating_add(WORD);
     }
     tail.iter()
-        .position(|&b| b == needle)
+        .position(|&b| is(b))
         .map(|i| offset.saturating_add(i))
+}
+
+/// The index of the first `needle` in `haystack`.
+pub(crate) fn find(haystack: &[u8], needle: u8) -> Option<usize> {
+    let pattern = ONES.wrapping_mul(u64::from(needle));
+    first(haystack, |x| zero_bytes(x ^ pattern), |b| b == needle)
+}
+
+/// The index of the first byte that ends a run of plain JSON string
+/// characters: `"`, `\` or a control character (RFC 8259 §7).
+pub(crate) fn find_string_special(haystack: &[u8]) -> Option<usize> {
+    const QUOTES: u64 = ONES.wrapping_mul(b'"' as u64);
+    const BACKSLASHES: u64 = ONES.wrapping_mul(b'\\' as u64);
+    first(
+        haystack,
+        |x| zero_bytes(x ^ QUOTES) | zero_bytes(x ^ BACKSLASHES) | bytes_below(x, 0x20),
+        |b| b == b'"' || b == b'\\' || b < 0x20,
+    )
 }
 
 /// The pieces of `haystack` between `separator`s, as `split` makes them.
@@ -68,7 +94,7 @@ mod tests {
     proptest! {
         #[test]
         fn find_and_count_match_the_plain_scans(
-            haystack in proptest::collection::vec(prop_oneof![0u8..4, any::<u8>()], 0..80),
+            haystack in proptest::collection::vec(prop_oneof![0u8..4, any::<u8>(), Just(b'"'), Just(b'\\'), 0x1eu8..0x22], 0..80),
             needle in prop_oneof![0u8..4, any::<u8>()],
         ) {
             prop_assert_eq!(
@@ -78,6 +104,10 @@ mod tests {
             prop_assert_eq!(
                 split(&haystack, needle).collect::<std::vec::Vec<_>>(),
                 haystack.split(|&b| b == needle).collect::<std::vec::Vec<_>>()
+            );
+            prop_assert_eq!(
+                find_string_special(&haystack),
+                haystack.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)
             );
             prop_assert_eq!(
                 count(&haystack, needle),

@@ -13,7 +13,7 @@ mod string;
 
 pub use string::JsonStr;
 
-use crate::Error;
+use crate::{bytes, Error};
 
 /// How deeply arrays and objects may nest.
 pub const MAX_DEPTH: usize = 16;
@@ -163,7 +163,7 @@ impl<'a> Iterator for Members<'a> {
         if self.p.peek() == Some(b',') {
             self.p.bump();
         }
-        Some((JsonStr::from_validated(name), value))
+        Some((name, value))
     }
 }
 
@@ -318,6 +318,12 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Moves to the first byte `find` reports in the rest, or to the end.
+    fn skip_to(&mut self, find: fn(&[u8]) -> Option<usize>) {
+        let rest = self.s.get(self.pos..).unwrap_or_default();
+        self.pos = self.pos.saturating_add(find(rest).unwrap_or(rest.len()));
+    }
+
     fn since(&self, start: usize) -> &'a [u8] {
         self.s.get(start..self.pos).unwrap_or_default()
     }
@@ -391,25 +397,32 @@ impl<'a> Parser<'a> {
     }
 
     /// Validates a string and returns its inside (between the quotes).
-    fn string(&mut self) -> Result<&'a [u8], Error> {
+    fn string(&mut self) -> Result<JsonStr<'a>, Error> {
         self.expect(b'"')?;
         let start = self.pos;
+        let mut escaped = false;
         loop {
+            // Runs of plain characters are skipped a word at a time.
+            self.skip_to(bytes::find_string_special);
             match self.next_byte().ok_or(Error::InvalidJson)? {
                 b'"' => break,
-                b'\\' => match self.next_byte().ok_or(Error::InvalidJson)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                    b'u' => self.unicode_escape()?,
-                    _ => return Err(Error::InvalidJson),
-                },
+                b'\\' => {
+                    escaped = true;
+                    match self.next_byte().ok_or(Error::InvalidJson)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        b'u' => self.unicode_escape()?,
+                        _ => return Err(Error::InvalidJson),
+                    }
+                }
                 0x00..=0x1f => return Err(Error::InvalidJson),
                 _ => {}
             }
         }
         let inside = self.since(start);
-        Ok(inside
+        let inside = inside
             .get(..inside.len().saturating_sub(1))
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(JsonStr::from_scanned(inside, escaped))
     }
 
     /// After `\u`: four hex digits; a high surrogate must be followed by an
@@ -481,10 +494,12 @@ impl<'a> Parser<'a> {
         let mut suspect = false;
         loop {
             self.ws();
-            let name = JsonStr::from_validated(self.string()?);
-            let h = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
-                (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-            });
+            let name = self.string()?;
+            let h = if name.is_escaped() {
+                fnv1a(name.bytes())
+            } else {
+                fnv1a(name.raw().iter().copied())
+            };
             let (word, bit) = (usize::try_from(h >> 6 & 3).unwrap_or(0), h & 63);
             if let Some(w) = seen.get_mut(word) {
                 suspect |= *w & (1 << bit) != 0;
@@ -512,18 +527,24 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips a string in validated JSON and returns its inside.
-    fn skip_string(&mut self) -> Option<&'a [u8]> {
+    fn skip_string(&mut self) -> Option<JsonStr<'a>> {
         self.bump(); // opening quote
         let start = self.pos;
+        let mut escaped = false;
         loop {
+            self.skip_to(bytes::find_string_special);
             match self.next_byte()? {
                 b'"' => break,
-                b'\\' => self.bump(),
+                b'\\' => {
+                    escaped = true;
+                    self.bump();
+                }
                 _ => {}
             }
         }
         let inside = self.since(start);
-        inside.get(..inside.len().saturating_sub(1))
+        let inside = inside.get(..inside.len().saturating_sub(1))?;
+        Some(JsonStr::from_scanned(inside, escaped))
     }
 
     /// Skips one value in validated JSON.
@@ -579,6 +600,13 @@ impl<'a> Parser<'a> {
             raw: self.since(start),
         })
     }
+}
+
+/// FNV-1a, for the duplicate-name filter.
+fn fnv1a(bytes: impl Iterator<Item = u8>) -> u32 {
+    bytes.fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// The slow, exact check behind the filter: does any member name repeat?

@@ -21,6 +21,17 @@ impl<'a> JsonStr<'a> {
         }
     }
 
+    /// [`from_validated`](Self::from_validated) when the reader already
+    /// knows whether an escape occurs.
+    pub(crate) fn from_scanned(raw: &'a [u8], escaped: bool) -> Self {
+        JsonStr { raw, escaped }
+    }
+
+    /// Whether the string contains escapes (its bytes differ from [`raw`](Self::raw)).
+    pub(crate) fn is_escaped(&self) -> bool {
+        self.escaped
+    }
+
     /// Literal bytes (not JSON): used for values that never were JSON, such
     /// as a proxy-asserted user name, so that one type serves both.
     #[must_use]
