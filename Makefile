@@ -9,7 +9,7 @@ EMBEDDED_TARGET := thumbv7em-none-eabihf
 TEST_TARGETS := test-core
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench instructions
+.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench bench-peers instructions
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ bench: ## run the criterion benchmarks: ES256 on each backend (p256, table, ring
 	$(CARGO) bench -p gatekey-benches --bench es256 --features ring
 	$(CARGO) bench -p gatekey-benches --bench verify
 	$(CARGO) bench -p gatekey-benches --bench verify --features ring
+
+bench-peers: ## ES256/HS256 against jsonwebtoken (aws_lc_rs), jwt-simple, jwt-compact: its own crate, builds aws-lc (C)
+	cd benches/peers && $(CARGO) bench
 
 instructions: ## instructions per call of extract + resolve and of a cache hit, counted by callgrind (noise-free)
 	benches/scripts/instructions.sh
