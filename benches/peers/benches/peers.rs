@@ -335,7 +335,7 @@ fn benches(c: &mut Criterion) {
                 .unwrap()
         });
     });
-    g.bench_function("gatekey verify [ring]", |b| {
+    g.bench_function("gatekey verify [hosted: table]", |b| {
         let mut buf = [0u8; DEFAULT_BUFFER];
         b.iter(|| p.gatekey(black_box(&es), &mut buf).unwrap());
     });

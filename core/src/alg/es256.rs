@@ -1,21 +1,23 @@
 //! ES256: ECDSA over P-256 with SHA-256 (RFC 7518 §3.4), via `p256`.
 //!
 //! With the `es256-table` feature each key carries a precomputed table of
-//! its multiples ([`table`]), and verification is about 4x faster than
-//! `p256`'s own `verify_prehash`, at a memory cost of 12 KiB per key plus
-//! an 18 KiB table of the generator: shared by the process with `std`,
-//! carried by each key without it. The same vectors run on both paths
-//! (`make test` tests the crate with and without the feature).
+//! its multiples ([`table`]). Without `std` (small targets) the tables are
+//! 12 KiB per key plus an 18 KiB table of the generator carried by each
+//! key, and verification is about 4x faster than `p256`'s own
+//! `verify_prehash`. With `std` (hosted: the C library, the wheel) they are
+//! 78 KiB per key on the heap plus a 167 KiB generator table shared by the
+//! process, and verification is faster than ring's assembly P-256 on the
+//! machines measured (BENCHMARKS.md), so the table takes precedence over
+//! the `ring` feature for ES256; ring still serves RS256/PS256.
 //!
-//! With the `ring` feature (hosted builds: the C library, the wheel),
-//! verification goes through ring's P-256, which is faster still; it takes
-//! precedence over the table.
+//! With `ring` alone, ES256 goes through ring. The same vectors (RFC,
+//! Wycheproof, attack corpus) run on every path (`make test-core`).
 
-#[cfg(all(feature = "es256-table", not(feature = "ring")))]
+#[cfg(feature = "es256-table")]
 mod table;
 
 use p256::ecdsa::VerifyingKey;
-#[cfg(not(feature = "ring"))]
+#[cfg(any(not(feature = "ring"), feature = "es256-table"))]
 use sha2::{Digest, Sha256};
 
 use crate::Error;
@@ -24,11 +26,14 @@ use crate::Error;
 #[derive(Clone, Debug)]
 pub(crate) struct Es256Key {
     key: VerifyingKey,
-    #[cfg(feature = "ring")]
+    #[cfg(all(feature = "ring", not(feature = "es256-table")))]
     point: [u8; 65],
-    #[cfg(all(feature = "es256-table", not(feature = "ring")))]
+    #[cfg(all(feature = "es256-table", not(feature = "std")))]
     table: table::PublicKeyTable,
-    #[cfg(all(feature = "es256-table", not(feature = "std"), not(feature = "ring")))]
+    /// Hosted: the larger table lives on the heap, so a key stays small.
+    #[cfg(all(feature = "es256-table", feature = "std"))]
+    table: std::boxed::Box<table::PublicKeyTable>,
+    #[cfg(all(feature = "es256-table", not(feature = "std")))]
     base: table::BaseTable,
 }
 
@@ -41,7 +46,7 @@ impl PartialEq for Es256Key {
 impl Eq for Es256Key {}
 
 /// The generator's table, built once per process on first use.
-#[cfg(all(feature = "es256-table", feature = "std", not(feature = "ring")))]
+#[cfg(all(feature = "es256-table", feature = "std"))]
 fn base_table() -> &'static table::BaseTable {
     static BASE: std::sync::OnceLock<table::BaseTable> = std::sync::OnceLock::new();
     BASE.get_or_init(table::BaseTable::new)
@@ -60,7 +65,7 @@ impl Es256Key {
     /// From a SEC1-encoded point (compressed or not).
     pub(crate) fn from_sec1(bytes: &[u8]) -> Result<Self, Error> {
         let key = VerifyingKey::from_sec1_bytes(bytes).map_err(|_| Error::InvalidKey)?;
-        #[cfg(feature = "ring")]
+        #[cfg(all(feature = "ring", not(feature = "es256-table")))]
         let point = {
             let mut point = [0u8; 65];
             let encoded = key.to_encoded_point(false);
@@ -70,11 +75,13 @@ impl Es256Key {
             point
         };
         Ok(Es256Key {
-            #[cfg(feature = "ring")]
+            #[cfg(all(feature = "ring", not(feature = "es256-table")))]
             point,
-            #[cfg(all(feature = "es256-table", not(feature = "ring")))]
+            #[cfg(all(feature = "es256-table", not(feature = "std")))]
             table: table::PublicKeyTable::from_verifying_key(&key),
-            #[cfg(all(feature = "es256-table", not(feature = "std"), not(feature = "ring")))]
+            #[cfg(all(feature = "es256-table", feature = "std"))]
+            table: std::boxed::Box::new(table::PublicKeyTable::from_verifying_key(&key)),
+            #[cfg(all(feature = "es256-table", not(feature = "std")))]
             base: table::BaseTable::new(),
             key,
         })
@@ -108,7 +115,7 @@ impl Es256Key {
         }
     }
 
-    #[cfg(feature = "ring")]
+    #[cfg(all(feature = "ring", not(feature = "es256-table")))]
     fn verify_fixed(&self, input: &[u8], signature: &[u8; 64]) -> bool {
         use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
         UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &self.point[..])
@@ -116,18 +123,18 @@ impl Es256Key {
             .is_ok()
     }
 
-    #[cfg(not(feature = "ring"))]
+    #[cfg(any(not(feature = "ring"), feature = "es256-table"))]
     fn verify_fixed(&self, input: &[u8], signature: &[u8; 64]) -> bool {
         let digest: [u8; 32] = Sha256::digest(input).into();
         self.verify_prehash(&digest, signature)
     }
 
-    #[cfg(all(feature = "es256-table", feature = "std", not(feature = "ring")))]
+    #[cfg(all(feature = "es256-table", feature = "std"))]
     fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
         self.table.verify_prehash(base_table(), digest, signature)
     }
 
-    #[cfg(all(feature = "es256-table", not(feature = "std"), not(feature = "ring")))]
+    #[cfg(all(feature = "es256-table", not(feature = "std")))]
     fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
         self.table.verify_prehash(&self.base, digest, signature)
     }

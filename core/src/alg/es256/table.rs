@@ -74,24 +74,49 @@ use p256::elliptic_curve::{
 use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, U256};
 
 /// Rows of the default per-key table ([`PublicKeyTable`]).
+#[cfg(not(feature = "std"))]
 pub const KEY_ROWS: usize = 16;
 /// Columns (`2^(W-1)`) of the default per-key table ([`PublicKeyTable`]).
+#[cfg(not(feature = "std"))]
 pub const KEY_COLS: usize = 8;
 /// Rows of the default generator table ([`BaseTable`]).
+#[cfg(not(feature = "std"))]
 pub const BASE_ROWS: usize = 32;
 /// Columns (`2^(W-1)`) of the default generator table ([`BaseTable`]).
+#[cfg(not(feature = "std"))]
 pub const BASE_COLS: usize = 8;
 
-/// Per-key verification table with the default geometry: projective
-/// entries, `W = 4`, 4 passes (64 additions + 12 doublings shared with `G`),
-/// `16 · 8 · 96 = 12 288` bytes on 64-bit targets, built in ≈ 0.1 ms.
+/// Per-key verification table, small-target geometry (without `std`):
+/// projective entries, `W = 4`, 4 passes (64 additions + 12 doublings
+/// shared with `G`), `16 · 8 · 96 = 12 288` bytes on 64-bit targets
+/// (8 704 on 32-bit ones), built in ≈ 0.1 ms.
+///
+/// With `std` (hosted: the wheel, the C library) the geometry is the
+/// fast one: `W = 5`, one pass (52 additions, no doublings), `52 · 16 · 96
+/// = 79 872` bytes per key on the heap, built in ≈ 0.3 ms.
 pub type PublicKeyTable = KeyTable<ProjectivePoint, KEY_ROWS, KEY_COLS>;
 
-/// Generator table with the default geometry, built once and shared by all
-/// keys (see [`GeneratorTable`]): affine entries, `W = 4`, 2 passes
-/// (64 mixed additions, doublings shared with the key table),
+/// Generator table, small-target geometry (without `std`), built once and
+/// shared by all keys (see [`GeneratorTable`]): affine entries, `W = 4`,
+/// 2 passes (64 mixed additions, doublings shared with the key table),
 /// `32 · 8 · 72 = 18 432` bytes, built in ≈ 2.6 ms.
+///
+/// With `std`: `W = 7`, one pass (37 mixed additions), `37 · 64 · 72 =
+/// 170 496` bytes, built once per process on first use.
 pub type BaseTable = GeneratorTable<AffinePoint, BASE_ROWS, BASE_COLS>;
+
+/// Hosted geometry: see [`PublicKeyTable`].
+#[cfg(feature = "std")]
+pub const KEY_ROWS: usize = 52;
+/// Hosted geometry: see [`PublicKeyTable`].
+#[cfg(feature = "std")]
+pub const KEY_COLS: usize = 16;
+/// Hosted geometry: see [`BaseTable`].
+#[cfg(feature = "std")]
+pub const BASE_ROWS: usize = 37;
+/// Hosted geometry: see [`BaseTable`].
+#[cfg(feature = "std")]
+pub const BASE_COLS: usize = 64;
 
 /// Largest number of signed digits (window width 2).
 const MAX_DIGITS: usize = 128;
