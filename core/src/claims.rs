@@ -97,28 +97,28 @@ impl<'a> Claims<'a> {
         let date = |v: Value<'a>| v.as_i64().ok_or(Error::InvalidClaim).map(Some);
         let string = |v: Value<'a>| v.as_str().ok_or(Error::InvalidClaim).map(Some);
         for (name, value) in self.obj.members() {
-            // Registered names are short ASCII: a cheap length filter first.
-            if name.raw().len() > 16 && name.as_str().is_some() {
-                continue;
-            }
-            if name.eq_bytes(b"exp") {
-                r.exp = date(value)?;
-            } else if name.eq_bytes(b"nbf") {
-                r.nbf = date(value)?;
-            } else if name.eq_bytes(b"iat") {
-                r.iat = date(value)?;
-            } else if name.eq_bytes(b"iss") {
-                r.iss = string(value)?;
-            } else if name.eq_bytes(b"sub") {
-                r.sub = string(value)?;
-            } else if name.eq_bytes(b"jti") {
-                r.jti = string(value)?;
-            } else if name.eq_bytes(b"azp") {
-                r.azp = string(value)?;
-            } else if name.eq_bytes(b"client_id") {
-                r.client_id = string(value)?;
-            } else if name.eq_bytes(b"aud") {
-                r.aud = Some(audience(value)?);
+            // Registered names are short ASCII; an escaped one (`"\u0065xp"`)
+            // is decoded first, into a buffer as long as the longest name.
+            let mut decoded = [0u8; 9];
+            let name = if name.is_escaped() {
+                match name.decode_into(&mut decoded) {
+                    Ok(text) => text.as_bytes(),
+                    Err(_) => continue, // longer than any registered name
+                }
+            } else {
+                name.raw()
+            };
+            match name {
+                b"exp" => r.exp = date(value)?,
+                b"nbf" => r.nbf = date(value)?,
+                b"iat" => r.iat = date(value)?,
+                b"iss" => r.iss = string(value)?,
+                b"sub" => r.sub = string(value)?,
+                b"jti" => r.jti = string(value)?,
+                b"azp" => r.azp = string(value)?,
+                b"client_id" => r.client_id = string(value)?,
+                b"aud" => r.aud = Some(audience(value)?),
+                _ => {}
             }
         }
         Ok(r)

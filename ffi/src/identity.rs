@@ -324,14 +324,18 @@ fn run(
 
     let gk_identity { buf, text, .. } = id;
     let base = buf.as_ptr() as usize;
+    let rules = gatekey_host::Rules {
+        keys: &verifier.keys,
+        validation: &verifier.validation,
+        cache: verifier.cache.as_ref(),
+    };
     let found = gatekey_host::authenticate_cached(
         request,
         &verifier.policy,
-        &verifier.keys,
-        &verifier.validation,
+        rules,
         now,
         buf,
-        verifier.cache.as_ref(),
+        &gatekey_host::InPlace,
     )?;
 
     let mut text = Text { text, pos: 0 };

@@ -19,13 +19,34 @@
 //!
 //! [`authenticate_cached`] and [`verify_cached`] are the core's
 //! [`authenticate`](gatekey::authenticate) and [`verify`](gatekey::verify)
-//! through an optional cache: `None` verifies every time.
+//! through an optional cache: `None` verifies every time. The one slow
+//! step, verifying a token the cache does not vouch for, runs through an
+//! [`Offload`]: the Python layer releases the GIL for it (and only for it),
+//! C and Node run it in place.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use gatekey::cache::{Cache, Lookup};
 use gatekey::{Error, Identity, KeySet, Policy, Request, Validation, Verified};
+
+/// Where the slow step of a verification runs: checking the signature of
+/// a token the cache does not vouch for. Everything else (extraction, a
+/// cache hit) takes about a microsecond, less than handing a lock over.
+pub trait Offload {
+    /// Runs `work` and returns its result.
+    fn run<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T;
+}
+
+/// Runs the slow step on the calling thread, as it is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InPlace;
+
+impl Offload for InPlace {
+    fn run<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        work()
+    }
+}
 
 /// Slots per shard.
 pub const SHARD: usize = 64;
@@ -116,7 +137,8 @@ impl TokenCache {
 
     /// [`gatekey::verify`] through the cache: a hit checks the window at
     /// `now` and decodes the token into `buf`; a miss verifies it with
-    /// `keys` outside any lock and remembers it if it verified.
+    /// `keys` outside any lock, through `offload`, and remembers it if it
+    /// verified.
     ///
     /// # Errors
     /// As [`gatekey::verify`] on a miss, [`gatekey::cache::Hit::open`] on a hit.
@@ -127,10 +149,11 @@ impl TokenCache {
         validation: &Validation,
         now: i64,
         buf: &'b mut [u8],
+        offload: &impl Offload,
     ) -> Result<Verified<'b>, Error> {
         let Some(shard) = self.shard(token) else {
             // Unreachable: `new` makes at least one shard.
-            return gatekey::verify(token, keys.keys(), validation, now, buf);
+            return offload.run(|| gatekey::verify(token, keys.keys(), validation, now, buf));
         };
         let context = keys.generation();
         // The guard is a temporary: the lock is released before verifying.
@@ -142,7 +165,8 @@ impl TokenCache {
             }
             Lookup::Miss(digest) => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
-                let verified = gatekey::verify(token, keys.keys(), validation, now, buf)?;
+                let verified =
+                    offload.run(|| gatekey::verify(token, keys.keys(), validation, now, buf))?;
                 lock(shard).insert(digest, context, &verified.claims);
                 Ok(verified)
             }
@@ -171,43 +195,59 @@ impl core::fmt::Display for CapacityError {
 
 impl core::error::Error for CapacityError {}
 
-/// [`gatekey::verify`], through `cache` when there is one.
+/// What a token is checked against: the keys, the claim rules, and the
+/// cache that may vouch for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Rules<'r, const K: usize> {
+    /// The trusted keys; their generation is the cache's context.
+    pub keys: &'r KeySet<K>,
+    /// The claim rules.
+    pub validation: &'r Validation,
+    /// The verified-token cache, or `None` to verify every time.
+    pub cache: Option<&'r TokenCache>,
+}
+
+/// [`gatekey::verify`], through the cache of `rules` when there is one.
 ///
 /// # Errors
 /// As [`TokenCache::verify`].
 pub fn verify_cached<'b, const K: usize>(
-    cache: Option<&TokenCache>,
+    rules: Rules<'_, K>,
     token: &[u8],
-    keys: &KeySet<K>,
-    validation: &Validation,
     now: i64,
     buf: &'b mut [u8],
+    offload: &impl Offload,
 ) -> Result<Verified<'b>, Error> {
+    let Rules {
+        keys,
+        validation,
+        cache,
+    } = rules;
     match cache {
-        Some(cache) => cache.verify(token, keys, validation, now, buf),
-        None => gatekey::verify(token, keys.keys(), validation, now, buf),
+        Some(cache) => cache.verify(token, keys, validation, now, buf, offload),
+        None => offload.run(|| gatekey::verify(token, keys.keys(), validation, now, buf)),
     }
 }
 
-/// [`gatekey::authenticate`] with the token step through `cache` when
-/// there is one: extraction, resolution, Basic and proxy are the core's.
+/// [`gatekey::authenticate`] with the token step through the cache of
+/// `rules` when there is one: extraction, resolution, Basic and proxy are
+/// the core's.
 ///
 /// # Errors
 /// As [`gatekey::authenticate`].
 pub fn authenticate_cached<'a, H, const K: usize>(
     request: Request<'a, H>,
     policy: &Policy,
-    keys: &KeySet<K>,
-    validation: &Validation,
+    rules: Rules<'_, K>,
     now: i64,
     buf: &'a mut [u8],
-    cache: Option<&TokenCache>,
+    offload: &impl Offload,
 ) -> Result<Identity<'a>, Error>
 where
     H: IntoIterator<Item = (&'a [u8], &'a [u8])>,
 {
     gatekey::authenticate_with(request, policy, buf, |token, buf| {
-        verify_cached(cache, token, keys, validation, now, buf)
+        verify_cached(rules, token, now, buf, offload)
     })
 }
 

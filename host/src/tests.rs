@@ -40,14 +40,18 @@ fn subject(
     let auth = format!("Bearer {token}");
     let headers: [(&[u8], &[u8]); 1] = [(b"authorization", auth.as_bytes())];
     let mut buf = [0u8; DEFAULT_BUFFER];
+    let rules = Rules {
+        keys,
+        validation: &Validation::new(),
+        cache,
+    };
     let id = authenticate_cached(
         Request::new(headers),
         &Policy::strict(),
-        keys,
-        &Validation::new(),
+        rules,
         now,
         &mut buf,
-        cache,
+        &InPlace,
     )?;
     assert_eq!(id.source, Source::Bearer);
     Ok(id.subject.unwrap().as_str().unwrap().to_owned())
@@ -174,4 +178,40 @@ fn threads_share_one_cache() {
     assert_eq!(info.hits + info.misses, 8 * 200);
     // Each token is verified at most once per thread that raced for it.
     assert!(info.misses >= 16 && info.misses <= 16 * 8, "{info:?}");
+}
+
+/// Counts the slow steps it runs.
+#[derive(Default)]
+struct Counting(core::sync::atomic::AtomicUsize);
+
+impl Offload for Counting {
+    fn run<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        work()
+    }
+}
+
+#[test]
+fn only_a_miss_is_offloaded() {
+    let cache = TokenCache::new(64).unwrap().unwrap();
+    let keys = keys();
+    let validation = Validation::new();
+    let t = token("alice", NOW + 600);
+    let offload = Counting::default();
+    let mut buf = [0u8; DEFAULT_BUFFER];
+    let rules = Rules {
+        keys: &keys,
+        validation: &validation,
+        cache: Some(&cache),
+    };
+    for _ in 0..3 {
+        verify_cached(rules, t.as_bytes(), NOW, &mut buf, &offload).unwrap();
+    }
+    assert_eq!(offload.0.load(Ordering::Relaxed), 1);
+    let uncached = Rules {
+        cache: None,
+        ..rules
+    };
+    verify_cached(uncached, t.as_bytes(), NOW, &mut buf, &offload).unwrap();
+    assert_eq!(offload.0.load(Ordering::Relaxed), 2);
 }

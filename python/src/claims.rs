@@ -9,6 +9,7 @@
 //! refuses lone surrogate escapes, the one case where they could differ).
 
 use gatekey::json::{JsonStr, Kind, Object, Value};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
@@ -56,7 +57,7 @@ pub(crate) fn dict_of_json<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<
 fn object<'py>(py: Python<'py>, obj: Object<'_>) -> Result<Bound<'py, PyDict>, Miss> {
     let d = PyDict::new(py);
     for (name, v) in obj.members() {
-        d.set_item(string(py, &name)?, value(py, v)?)?;
+        d.set_item(member_name(py, &name)?, value(py, v)?)?;
     }
     Ok(d)
 }
@@ -78,6 +79,30 @@ fn value<'py>(py: Python<'py>, v: Value<'_>) -> Result<Bound<'py, PyAny>, Miss> 
             list.into_any()
         }
     })
+}
+
+/// A member name: the registered claims (RFC 7519 §4.1, RFC 9068 §2.2,
+/// RFC 8693 §4) as interned strings, whose hash Python has already
+/// computed, so that building the dict neither allocates nor hashes them.
+fn member_name<'py>(py: Python<'py>, s: &JsonStr<'_>) -> Result<Bound<'py, PyString>, Miss> {
+    let interned = match s.as_str() {
+        Some("iss") => intern!(py, "iss"),
+        Some("sub") => intern!(py, "sub"),
+        Some("aud") => intern!(py, "aud"),
+        Some("exp") => intern!(py, "exp"),
+        Some("nbf") => intern!(py, "nbf"),
+        Some("iat") => intern!(py, "iat"),
+        Some("jti") => intern!(py, "jti"),
+        Some("scope") => intern!(py, "scope"),
+        Some("client_id") => intern!(py, "client_id"),
+        Some("azp") => intern!(py, "azp"),
+        Some("auth_time") => intern!(py, "auth_time"),
+        Some("acr") => intern!(py, "acr"),
+        Some("roles") => intern!(py, "roles"),
+        Some("groups") => intern!(py, "groups"),
+        _ => return string(py, s),
+    };
+    Ok(interned.clone())
 }
 
 fn string<'py>(py: Python<'py>, s: &JsonStr<'_>) -> Result<Bound<'py, PyString>, Miss> {

@@ -10,6 +10,32 @@ pub(crate) fn bytes_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bou
     into_bytes(obj.clone(), what)
 }
 
+/// The bytes of a `str` or `bytes` argument (a token, a query string),
+/// without a copy: a `str`'s UTF-8 is lent by Python, which keeps it with
+/// the string (for ASCII, the string's own storage).
+pub(crate) fn borrow_bytes<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a [u8]> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s.to_str().map(str::as_bytes);
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be str or bytes, not {}",
+        obj.get_type().name()?
+    )))
+}
+
+/// [`borrow_bytes`] of an optional argument (`None` when absent or `None`).
+pub(crate) fn borrow_optional<'a>(
+    obj: Option<&'a Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<Option<&'a [u8]>> {
+    obj.filter(|o| !o.is_none())
+        .map(|o| borrow_bytes(o, what))
+        .transpose()
+}
+
 /// [`bytes_of`] taking the reference it is given (no second one).
 fn into_bytes<'py>(obj: Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyBytes>> {
     let obj = match obj.cast_into::<PyBytes>() {
@@ -23,15 +49,6 @@ fn into_bytes<'py>(obj: Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Py
         "{what} must be str or bytes, not {}",
         obj.get_type().name()?
     )))
-}
-
-pub(crate) fn optional_bytes<'py>(
-    obj: Option<&Bound<'py, PyAny>>,
-    what: &str,
-) -> PyResult<Option<Bound<'py, PyBytes>>> {
-    obj.filter(|o| !o.is_none())
-        .map(|o| bytes_of(o, what))
-        .transpose()
 }
 
 pub(crate) type Fields<'py> = Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>;

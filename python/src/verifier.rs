@@ -6,9 +6,10 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use gatekey::json::JsonStr;
 use gatekey::{
-    buffer_len, Error, Identity, KeySet, Policy, Request, Resolution, Validation, DEFAULT_BUFFER,
+    buffer_len, Algorithm, Error, Identity, KeySet, Policy, Request, Resolution, Validation,
+    DEFAULT_BUFFER,
 };
-use gatekey_host::{authenticate_cached, verify_cached, TokenCache};
+use gatekey_host::{authenticate_cached, verify_cached, Offload, Rules, TokenCache};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -16,7 +17,7 @@ use pyo3::types::{PyDict, PyString};
 
 use crate::claims;
 use crate::errors::{to_py, IntoPy};
-use crate::input::{bytes_of, fields, optional_bytes, views};
+use crate::input::{borrow_bytes, borrow_optional, fields, views};
 use crate::keys::{PyKeySet, KEYS};
 use crate::policy::PyPolicy;
 
@@ -120,6 +121,43 @@ impl PyVerifier {
     fn key_set(&self) -> Arc<KeySet<KEYS>> {
         Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
     }
+
+    fn rules<'r>(&'r self, keys: &'r KeySet<KEYS>) -> Rules<'r, KEYS> {
+        Rules {
+            keys,
+            validation: &self.validation,
+            cache: self.cache.as_ref(),
+        }
+    }
+}
+
+/// Releases the GIL for the one slow step, an uncached public-key
+/// signature check (tens of microseconds), so that other Python threads
+/// run meanwhile. Everything else, HMAC included, takes about a
+/// microsecond: less than releasing and taking the GIL back.
+struct ReleaseGil<'py> {
+    py: Python<'py>,
+    release: bool,
+}
+
+impl<'py> ReleaseGil<'py> {
+    fn for_keys(py: Python<'py>, keys: &KeySet<KEYS>) -> Self {
+        let release = keys
+            .keys()
+            .iter()
+            .any(|k| k.algorithm() != Algorithm::Hs256);
+        ReleaseGil { py, release }
+    }
+}
+
+impl Offload for ReleaseGil<'_> {
+    fn run<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        if self.release {
+            self.py.detach(work)
+        } else {
+            work()
+        }
+    }
 }
 
 #[pymethods]
@@ -179,16 +217,13 @@ impl PyVerifier {
         token: &Bound<'py, PyAny>,
         now: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let token = bytes_of(token, "the token")?;
-        let t = token.as_bytes();
+        let t = borrow_bytes(token, "the token")?;
         let keys = self.key_set();
         let now = now.unwrap_or_else(gatekey::now_unix);
+        let offload = ReleaseGil::for_keys(py, &keys);
         with_buffer(t.len(), |buf| {
-            let claims = py
-                .detach(|| {
-                    verify_cached(self.cache.as_ref(), t, &keys, &self.validation, now, buf)
-                        .map(|v| v.claims.object())
-                })
+            let claims = verify_cached(self.rules(&keys), t, now, buf, &offload)
+                .map(|v| v.claims.object())
                 .py_err(py)?;
             claims::dict(py, claims)
         })
@@ -208,36 +243,28 @@ impl PyVerifier {
     ) -> PyResult<Option<PyIdentity>> {
         let fields = fields(headers)?;
         let views = views(&fields);
-        let query = optional_bytes(query, "query")?;
-        let token = optional_bytes(token, "token")?;
+        let query = borrow_optional(query, "query")?;
+        let token = borrow_optional(token, "token")?;
         let longest = views
             .iter()
             .map(|(_, v)| v.len())
-            .chain(query.iter().map(|q| q.as_bytes().len()))
-            .chain(token.iter().map(|t| t.as_bytes().len()))
+            .chain(query.map(<[u8]>::len))
+            .chain(token.map(<[u8]>::len))
             .max()
             .unwrap_or(0);
         let mut request = Request::new(views.iter().copied());
-        if let Some(q) = &query {
-            request = request.with_query(q.as_bytes());
+        if let Some(q) = query {
+            request = request.with_query(q);
         }
-        if let Some(t) = &token {
-            request = request.with_token(t.as_bytes());
+        if let Some(t) = token {
+            request = request.with_token(t);
         }
         let keys = self.key_set();
         let now = now.unwrap_or_else(gatekey::now_unix);
+        let offload = ReleaseGil::for_keys(py, &keys);
         with_buffer(longest, |buf| {
-            let result = py.detach(|| {
-                authenticate_cached(
-                    request,
-                    &self.policy,
-                    &keys,
-                    &self.validation,
-                    now,
-                    buf,
-                    self.cache.as_ref(),
-                )
-            });
+            let result =
+                authenticate_cached(request, &self.policy, self.rules(&keys), now, buf, &offload);
             match result {
                 Ok(id) => Ok(Some(PyIdentity::new(&id))),
                 Err(Error::MissingCredential) if !self.required => Ok(None),
@@ -433,14 +460,14 @@ pub(crate) fn resolve(
 ) -> PyResult<PyResolution> {
     let fields = fields(headers)?;
     let views = views(&fields);
-    let query = optional_bytes(query, "query")?;
-    let token = optional_bytes(token, "token")?;
+    let query = borrow_optional(query, "query")?;
+    let token = borrow_optional(token, "token")?;
     let mut request = Request::new(views.iter().copied());
-    if let Some(q) = &query {
-        request = request.with_query(q.as_bytes());
+    if let Some(q) = query {
+        request = request.with_query(q);
     }
-    if let Some(t) = &token {
-        request = request.with_token(t.as_bytes());
+    if let Some(t) = token {
+        request = request.with_token(t);
     }
     let r = gatekey::resolve(&policy.inner, request).py_err(py)?;
     Ok(PyResolution {
