@@ -48,12 +48,13 @@ embedded: ## build the core for a Cortex-M4F with no std and no allocator
 	$(CARGO) build -p gatekey --no-default-features --target $(EMBEDDED_TARGET) --release
 	$(CARGO) build -p gatekey --no-default-features --features es256-table --target $(EMBEDDED_TARGET) --release
 
-bench: ## run the criterion benchmarks: ES256 on each backend (p256, table, ring), RS256/PS256, HS256, cache, requests
+bench: ## run the criterion benchmarks: ES256 on each backend (p256, small tables, ring, hosted), RS256/PS256, HS256, cache, requests
 	$(CARGO) bench -p gatekey-benches --bench es256
 	$(CARGO) bench -p gatekey-benches --bench es256 --features table
 	$(CARGO) bench -p gatekey-benches --bench es256 --features ring
+	$(CARGO) bench -p gatekey-benches --bench es256 --features hosted
 	$(CARGO) bench -p gatekey-benches --bench verify
-	$(CARGO) bench -p gatekey-benches --bench verify --features ring
+	$(CARGO) bench -p gatekey-benches --bench verify --features hosted
 
 bench-peers: ## ES256/HS256 against jsonwebtoken (aws_lc_rs), jwt-simple, jwt-compact: its own crate, builds aws-lc (C)
 	cd benches/peers && $(CARGO) bench

@@ -28,10 +28,12 @@ const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-gateway-secret";
 const ISS: &str = "https://idp.example.com/realms/mcp";
 
 fn backend() -> &'static str {
-    if cfg!(feature = "ring") {
+    if cfg!(feature = "hosted") {
+        "hosted: large tables"
+    } else if cfg!(feature = "ring") {
         "ring"
     } else if cfg!(feature = "table") {
-        "table"
+        "no_std: small tables"
     } else {
         "p256"
     }

@@ -275,7 +275,7 @@ fn benches(c: &mut Criterion) {
             });
         });
         // The signature alone: ring's RSA when gatekey has `ring` and `std`
-        // (`--features ring`), crypto-bigint's otherwise.
+        // (`--features ring` or `hosted`), crypto-bigint's otherwise.
         let (input, sig) = token.rsplit_once('.').unwrap();
         let sig = Base64UrlUnpadded::decode_vec(sig).unwrap();
         let key = f

@@ -7,7 +7,7 @@
 # its portable form here, several times what the hardware path costs.
 set -euo pipefail
 N=${N:-10000}
-cargo build -q --release -p gatekey-benches --example hot_path --features ring
+cargo build -q --release -p gatekey-benches --example hot_path --features hosted
 bin=target/release/examples/hot_path
 count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
