@@ -63,9 +63,51 @@ pub(crate) struct Registered<'a> {
     pub azp: Option<JsonStr<'a>>,
     pub client_id: Option<JsonStr<'a>>,
     pub aud: Option<Audience<'a>>,
+    /// The first registered claim found with the wrong JSON type.
+    pub error: Option<Error>,
 }
 
-impl Registered<'_> {
+impl<'a> Registered<'a> {
+    /// Reads one member of the payload if it is a registered claim. A
+    /// registered claim with the wrong JSON type is [`Error::InvalidClaim`]
+    /// even when nothing requires it (a string `exp` must not read as "no
+    /// expiry"); the first such error is kept in `error`. Names are compared
+    /// after decoding escapes, so `"\u0065xp"` is `exp`.
+    pub(crate) fn visit(&mut self, name: JsonStr<'a>, value: Value<'a>) {
+        if let Err(e) = self.read(name, value) {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn read(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), Error> {
+        let date = |v: Value<'a>| v.as_i64().ok_or(Error::InvalidClaim).map(Some);
+        let string = |v: Value<'a>| v.as_str().ok_or(Error::InvalidClaim).map(Some);
+        // Registered names are short ASCII; an escaped one is decoded first,
+        // into a buffer as long as the longest name.
+        let mut decoded = [0u8; 9];
+        let name = if name.is_escaped() {
+            match name.decode_into(&mut decoded) {
+                Ok(text) => text.as_bytes(),
+                Err(_) => return Ok(()), // longer than any registered name
+            }
+        } else {
+            name.raw()
+        };
+        match name {
+            b"exp" => self.exp = date(value)?,
+            b"nbf" => self.nbf = date(value)?,
+            b"iat" => self.iat = date(value)?,
+            b"iss" => self.iss = string(value)?,
+            b"sub" => self.sub = string(value)?,
+            b"jti" => self.jti = string(value)?,
+            b"azp" => self.azp = string(value)?,
+            b"client_id" => self.client_id = string(value)?,
+            b"aud" => self.aud = Some(audience(value)?),
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Whether the claim `name` is present, when it is one read here.
     pub(crate) fn has(&self, name: &str) -> Option<bool> {
         Some(match name {
@@ -88,40 +130,28 @@ impl<'a> Claims<'a> {
         Claims { obj }
     }
 
-    /// Reads every registered claim in one pass. A registered claim with
-    /// the wrong JSON type is [`Error::InvalidClaim`] even when nothing
-    /// requires it: a string `exp` must not read as "no expiry". Names are
-    /// compared after decoding escapes, so `"\u0065xp"` is `exp`.
+    /// A payload validated and its registered claims read in the same pass.
+    ///
+    /// # Errors
+    /// As [`Object::parse`]; a registered claim of the wrong type is not an
+    /// error here but kept in [`Registered::error`], so that it is reported
+    /// after the signature check, as before.
+    pub(crate) fn parse(payload: &'a [u8]) -> Result<(Self, Registered<'a>), Error> {
+        let mut r = Registered::default();
+        let obj = Object::parse_visiting(payload, |name, value| r.visit(name, value))?;
+        Ok((Claims::new(obj), r))
+    }
+
+    /// Reads every registered claim in one pass over the payload.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClaim`] for a registered claim of the wrong type.
     pub(crate) fn registered(&self) -> Result<Registered<'a>, Error> {
         let mut r = Registered::default();
-        let date = |v: Value<'a>| v.as_i64().ok_or(Error::InvalidClaim).map(Some);
-        let string = |v: Value<'a>| v.as_str().ok_or(Error::InvalidClaim).map(Some);
         for (name, value) in self.obj.members() {
-            // Registered names are short ASCII; an escaped one (`"\u0065xp"`)
-            // is decoded first, into a buffer as long as the longest name.
-            let mut decoded = [0u8; 9];
-            let name = if name.is_escaped() {
-                match name.decode_into(&mut decoded) {
-                    Ok(text) => text.as_bytes(),
-                    Err(_) => continue, // longer than any registered name
-                }
-            } else {
-                name.raw()
-            };
-            match name {
-                b"exp" => r.exp = date(value)?,
-                b"nbf" => r.nbf = date(value)?,
-                b"iat" => r.iat = date(value)?,
-                b"iss" => r.iss = string(value)?,
-                b"sub" => r.sub = string(value)?,
-                b"jti" => r.jti = string(value)?,
-                b"azp" => r.azp = string(value)?,
-                b"client_id" => r.client_id = string(value)?,
-                b"aud" => r.aud = Some(audience(value)?),
-                _ => {}
-            }
+            r.visit(name, value);
         }
-        Ok(r)
+        r.error.map_or(Ok(r), Err)
     }
 
     /// The payload JSON, as signed.

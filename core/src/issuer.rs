@@ -5,7 +5,6 @@
 use heapless::{String, Vec};
 
 use crate::claims::{Claims, Validation, MAX_VALUE};
-use crate::json::Object;
 use crate::key::{KeySet, DEFAULT_KEYS};
 use crate::verify::{decode, Verified};
 use crate::Error;
@@ -132,7 +131,7 @@ impl<const N: usize, const K: usize> Issuers<N, K> {
         // else is read from it before the signature over exactly these bytes
         // has been checked with that issuer's key. The full claim checks
         // then run on the same parsed bytes, including `iss` again.
-        let claims = Claims::new(Object::parse(decoded.payload)?);
+        let (claims, registered) = Claims::parse(decoded.payload)?;
         let iss = claims.string("iss")?.ok_or(Error::MissingClaim)?;
         let issuer = self
             .list
@@ -143,7 +142,9 @@ impl<const N: usize, const K: usize> Issuers<N, K> {
         issuer.validation.check_header(&decoded.header)?;
         decoded.check_signature(issuer.keys.keys())?;
 
-        issuer.validation.check(&claims, now)?;
+        issuer
+            .validation
+            .check_registered(&claims, &registered, now)?;
         Ok(Verified {
             header: decoded.header,
             claims,

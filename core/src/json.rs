@@ -64,6 +64,16 @@ impl<'a> Object<'a> {
     /// # Errors
     /// [`Error::InvalidJson`], [`Error::JsonTooDeep`] or [`Error::DuplicateMember`].
     pub fn parse(doc: &'a [u8]) -> Result<Self, Error> {
+        Self::parse_visiting(doc, |_, _| {})
+    }
+
+    /// [`parse`](Self::parse), handing each top-level member to `visit` as
+    /// it is validated (a reader of claims then needs no second pass). A
+    /// member may be visited before a later error refuses the document.
+    pub(crate) fn parse_visiting(
+        doc: &'a [u8],
+        mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
+    ) -> Result<Self, Error> {
         core::str::from_utf8(doc).map_err(|_| Error::InvalidJson)?;
         let mut p = Parser { s: doc, pos: 0 };
         p.ws();
@@ -71,7 +81,7 @@ impl<'a> Object<'a> {
         if p.peek() != Some(b'{') {
             return Err(Error::InvalidJson);
         }
-        p.value(0)?;
+        p.object(1, &mut visit)?;
         let end = p.pos;
         p.ws();
         if p.pos != doc.len() {
@@ -339,7 +349,10 @@ impl<'a> Parser<'a> {
     /// Validates one value, starting at a non-whitespace byte.
     fn value(&mut self, depth: usize) -> Result<Kind, Error> {
         match self.peek() {
-            Some(b'{') => self.object(depth.checked_add(1).ok_or(Error::JsonTooDeep)?),
+            Some(b'{') => self.object(
+                depth.checked_add(1).ok_or(Error::JsonTooDeep)?,
+                &mut |_, _| {},
+            ),
             Some(b'[') => self.array(depth.checked_add(1).ok_or(Error::JsonTooDeep)?),
             Some(b'"') => self.string().map(|_| Kind::String),
             Some(b't') => self.literal(b"true", Kind::Bool),
@@ -477,7 +490,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Kind, Error> {
+    fn object(
+        &mut self,
+        depth: usize,
+        visit: &mut impl FnMut(JsonStr<'a>, Value<'a>),
+    ) -> Result<Kind, Error> {
         if depth > MAX_DEPTH {
             return Err(Error::JsonTooDeep);
         }
@@ -508,7 +525,15 @@ impl<'a> Parser<'a> {
             self.ws();
             self.expect(b':')?;
             self.ws();
-            self.value(depth)?;
+            let value_start = self.pos;
+            let kind = self.value(depth)?;
+            visit(
+                name,
+                Value {
+                    kind,
+                    raw: self.since(value_start),
+                },
+            );
             self.ws();
             match self.next_byte() {
                 Some(b',') => {}

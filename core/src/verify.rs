@@ -129,8 +129,8 @@ pub fn verify<'b>(
     let decoded = decode(token, buf)?;
     validation.check_header(&decoded.header)?;
     decoded.check_signature(keys)?;
-    let claims = Claims::new(Object::parse(decoded.payload)?);
-    validation.check(&claims, now)?;
+    let (claims, registered) = Claims::parse(decoded.payload)?;
+    validation.check_registered(&claims, &registered, now)?;
     Ok(Verified {
         header: decoded.header,
         claims,

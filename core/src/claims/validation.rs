@@ -3,7 +3,7 @@
 
 use heapless::{String, Vec};
 
-use super::Claims;
+use super::{Claims, Registered};
 use crate::jose::Header;
 use crate::Error;
 
@@ -220,8 +220,21 @@ impl Validation {
     /// The first rule broken, in this order: claim types, required claims,
     /// `exp`, `nbf`, `iat`, `iss`, `aud`, `azp`, `client_id`, scopes.
     pub fn check(&self, claims: &Claims<'_>, now: i64) -> Result<(), Error> {
+        self.check_registered(claims, &claims.registered()?, now)
+    }
+
+    /// [`check`](Self::check) with the registered claims already read (by
+    /// [`Claims::parse`], in the validating pass).
+    pub(crate) fn check_registered(
+        &self,
+        claims: &Claims<'_>,
+        r: &Registered<'_>,
+        now: i64,
+    ) -> Result<(), Error> {
+        if let Some(e) = r.error {
+            return Err(e);
+        }
         let leeway = i64::from(self.leeway);
-        let r = claims.registered()?;
         for name in &self.required {
             if !r.has(name).unwrap_or_else(|| claims.get(name).is_some()) {
                 return Err(Error::MissingClaim);
