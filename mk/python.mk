@@ -32,5 +32,5 @@ test-python: install-python ## Python: pytest against the installed wheel, stubt
 demo-python: install-python ## Python: run `gatekey demo` (a protected stateless MCP server driven by the MCP SDK client)
 	$(VENV)/bin/gatekey demo
 
-bench-python: install-python ## Python: gatekey vs PyJWT per-call verification time
+bench-python: install-python ## Python: gatekey vs PyJWT and joserfc per call, and ASGI middleware overhead vs an unprotected app and the MCP SDK bearer backend
 	$(VPY) benches/python_bench.py
