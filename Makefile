@@ -6,10 +6,10 @@ CARGO ?= cargo
 EMBEDDED_TARGET := thumbv7em-none-eabihf
 
 # Layers add their own targets and append to TEST_TARGETS in mk/*.mk.
-TEST_TARGETS := test-core
+TEST_TARGETS := test-core bench-build
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench bench-peers instructions
+.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench bench-build bench-peers instructions
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,10 @@ bench: ## run the criterion benchmarks: ES256 on each backend (p256, small table
 	$(CARGO) bench -p gatekey-benches --bench es256 --features hosted
 	$(CARGO) bench -p gatekey-benches --bench verify
 	$(CARGO) bench -p gatekey-benches --bench verify --features hosted
+
+bench-build: ## compile the benchmarks and the hot-path example without running them (part of make test)
+	$(CARGO) bench -p gatekey-benches --no-run --features hosted
+	$(CARGO) build -p gatekey-benches --release --example hot_path --features hosted
 
 bench-peers: ## ES256/HS256 against jsonwebtoken (aws_lc_rs), jwt-simple, jwt-compact: its own crate, builds aws-lc (C)
 	cd benches/peers && $(CARGO) bench
