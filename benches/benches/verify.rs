@@ -1,5 +1,6 @@
-//! gatekey's per-request costs next to the raw signature floor, on the
-//! same realistic tokens, in one run: `make bench`.
+//! RS256/PS256 next to jsonwebtoken, and the per-request costs (extract +
+//! resolve, authenticate) on the shared 12-field request, in one run:
+//! `make bench`. ES256 and HS256 are in `es256.rs`.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -16,33 +17,14 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use gatekey::{
     authenticate, resolve, verify, Key, KeySet, Policy, Request, Validation, DEFAULT_BUFFER,
 };
-use hmac::{Hmac, Mac};
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use p256::ecdsa::{signature::Signer, Signature, SigningKey, VerifyingKey};
-use sha2::{Digest, Sha256};
-
-const NOW: i64 = 1_750_000_000;
-const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-gateway-secret";
-
-fn b64(b: &[u8]) -> String {
-    Base64UrlUnpadded::encode_string(b)
-}
-
-/// A ~400-byte access token payload: iss, aud, exp, iat, jti, scope, client_id.
-fn claims() -> String {
-    format!(
-        r#"{{"iss":"https://idp.example.com/realms/mcp","sub":"5f0c2a4e-8a1b-4c39-9d0e-2f6b7c8d9e0a","aud":["mcp-server","account"],"exp":{},"iat":{},"jti":"0b6f3c1e-4d2a-4f8b-9c7e-1a2b3c4d5e6f","scope":"openid profile tools:list tools:call","client_id":"mcp-gateway"}}"#,
-        NOW + 3600,
-        NOW - 60
-    )
-}
+use gatekey_benches::{
+    b64, claims, hs256_token, keys, pairs, request, validation, AUDIENCE, ISS, NOW,
+};
 
 struct Fixture {
     keys: KeySet,
     validation: Validation,
-    es256: String,
     hs256: String,
-    vk: VerifyingKey,
     rsa: Rsa,
 }
 
@@ -110,132 +92,23 @@ fn rsa_fixture(keys: &mut KeySet) -> Rsa {
 }
 
 fn fixture() -> Fixture {
-    let sk = SigningKey::from_slice(&[7u8; 32]).unwrap();
-    let vk = *sk.verifying_key();
-    let point = vk.to_encoded_point(false);
-    let jwks = format!(
-        r#"{{"keys":[{{"kty":"EC","crv":"P-256","kid":"idp-2025","x":"{}","y":"{}"}}]}}"#,
-        b64(point.x().unwrap()),
-        b64(point.y().unwrap())
-    );
-    let mut keys = KeySet::from_jwks(jwks.as_bytes()).unwrap();
-    keys.push(Key::hs256(SECRET, Some(b"gw")).unwrap()).unwrap();
+    let mut keys = keys();
     let rsa = rsa_fixture(&mut keys);
-
-    let input = format!(
-        "{}.{}",
-        b64(br#"{"alg":"ES256","typ":"at+jwt","kid":"idp-2025"}"#),
-        b64(claims().as_bytes())
-    );
-    let sig: Signature = sk.sign(input.as_bytes());
-    let es256 = format!("{input}.{}", b64(&sig.to_bytes()));
-
-    let input = format!(
-        "{}.{}",
-        b64(br#"{"alg":"HS256","typ":"JWT","kid":"gw"}"#),
-        b64(claims().as_bytes())
-    );
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
-    mac.update(input.as_bytes());
-    let hs256 = format!("{input}.{}", b64(&mac.finalize().into_bytes()));
-
-    let validation = Validation::new()
-        .with_issuer("https://idp.example.com/realms/mcp")
-        .unwrap()
-        .with_audience("mcp-server")
-        .unwrap();
     Fixture {
         keys,
-        validation,
-        es256,
-        hs256,
-        vk,
+        validation: validation(),
+        hs256: hs256_token(),
         rsa,
     }
 }
 
-fn request_headers(token: &str) -> Vec<(String, String)> {
-    let mut h: Vec<(String, String)> = [
-        ("host", "gateway.example.com"),
-        ("user-agent", "mcp-client/1.4 (python-httpx/0.27)"),
-        ("accept", "application/json, text/event-stream"),
-        ("accept-encoding", "gzip, deflate, br"),
-        ("accept-language", "en-US,en;q=0.9"),
-        ("content-type", "application/json"),
-        ("content-length", "187"),
-        ("mcp-protocol-version", "2025-06-18"),
-        ("x-request-id", "5b3f0a2e-1c4d-4e6f-8a9b-0c1d2e3f4a5b"),
-        ("x-forwarded-for", "203.0.113.7"),
-    ]
-    .iter()
-    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-    .collect();
-    h.push((
-        "cookie".into(),
-        "theme=dark; lang=en; _ga=GA1.2.1234567890.1700000000; csrftoken=abc123; session_hint=1"
-            .into(),
-    ));
-    h.push(("authorization".into(), format!("Bearer {token}")));
-    h
-}
-
 fn benches(c: &mut Criterion) {
     let f = fixture();
-    println!(
-        "ES256 token: {} bytes; HS256 token: {} bytes",
-        f.es256.len(),
-        f.hs256.len()
-    );
-
-    let mut g = c.benchmark_group("es256");
-    g.bench_function("p256 verify_prehash (floor: signature only)", |b| {
-        let parts: Vec<&str> = f.es256.rsplitn(2, '.').collect();
-        let sig = Signature::from_slice(&Base64UrlUnpadded::decode_vec(parts[0]).unwrap()).unwrap();
-        let input = parts[1].as_bytes();
-        b.iter(|| {
-            f.vk.verify_prehash(&Sha256::digest(black_box(input)), &sig)
-                .unwrap()
-        });
-    });
-    g.bench_function(
-        "gatekey verify (parse + base64 + signature + claims)",
-        |b| {
-            let mut buf = [0u8; DEFAULT_BUFFER];
-            b.iter(|| {
-                verify(
-                    black_box(f.es256.as_bytes()),
-                    f.keys.keys(),
-                    &f.validation,
-                    NOW,
-                    &mut buf,
-                )
-                .unwrap();
-            });
-        },
-    );
-    g.finish();
-
-    let mut g = c.benchmark_group("hs256");
-    g.bench_function("gatekey verify", |b| {
-        let mut buf = [0u8; DEFAULT_BUFFER];
-        b.iter(|| {
-            verify(
-                black_box(f.hs256.as_bytes()),
-                f.keys.keys(),
-                &f.validation,
-                NOW,
-                &mut buf,
-            )
-            .unwrap();
-        });
-    });
-    g.finish();
-
     // RSA: gatekey's whole verify next to jsonwebtoken's decode (signature,
     // claims into serde_json), same tokens, same rules.
     let mut jwt_rules = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    jwt_rules.set_issuer(&["https://idp.example.com/realms/mcp"]);
-    jwt_rules.set_audience(&["mcp-server"]);
+    jwt_rules.set_issuer(&[ISS]);
+    jwt_rules.set_audience(&[AUDIENCE]);
     jwt_rules.leeway = 0;
     // The fixture's `exp` is relative to the fixed NOW, jsonwebtoken checks the
     // system clock: it skips `exp` (a comparison), gatekey does not.
@@ -303,11 +176,8 @@ fn benches(c: &mut Criterion) {
         g.finish();
     }
 
-    let headers = request_headers(&f.hs256);
-    let pairs: Vec<(&[u8], &[u8])> = headers
-        .iter()
-        .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
-        .collect();
+    let fields = request(&f.hs256);
+    let pairs = pairs(&fields);
     let policy = Policy::header_first();
     let mut g = c.benchmark_group("request");
     g.bench_function("extract + resolve (12 headers, 5 cookies)", |b| {

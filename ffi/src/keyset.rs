@@ -45,8 +45,10 @@ pub extern "C" fn gk_keyset_new(out: *mut *mut gk_keyset) -> gk_status {
 }
 
 /// Makes an empty keyset in caller memory of `len` ≥ `GK_KEYSET_SIZE`
-/// bytes aligned to `GK_ALIGN` (for firmware without a heap). `*out`
-/// points into `mem`; `gk_keyset_free` on it does nothing.
+/// bytes aligned to `GK_ALIGN`. `*out` points into `mem`; `gk_keyset_free`
+/// on it does nothing. The set lives in `mem`, but each ES256 key added to
+/// it keeps its precomputed verification table (78 KiB) on the heap, as
+/// RSA keys keep ring's key; firmware without a heap links the core crate.
 #[no_mangle]
 pub extern "C" fn gk_keyset_init(
     mem: *mut c_void,
@@ -70,7 +72,8 @@ pub extern "C" fn gk_keyset_init(
 }
 
 /// Builds a keyset from a JWKS document (`{"keys": [...]}`, RFC 7517 §5)
-/// on the heap. Keys of unsupported types (RSA, `use: enc`) are skipped.
+/// on the heap. Keys gatekey does not use (other key types and curves,
+/// `use: enc`) are skipped; malformed ones are an error.
 #[no_mangle]
 pub extern "C" fn gk_keyset_from_jwks(
     json: *const u8,
