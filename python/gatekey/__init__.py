@@ -2,7 +2,8 @@
 
 Every rule (which credential wins, how a token is verified, what the
 ``WWW-Authenticate`` challenge says) lives in the Rust core; this package
-converts types, releases the GIL while verifying, and maps errors.
+converts types, releases the GIL while a public-key signature is checked,
+and maps errors.
 
 >>> import gatekey
 >>> verifier = gatekey.Verifier(gatekey.KeySet.hs256(b"0" * 32), policy=gatekey.Policy.header_first())

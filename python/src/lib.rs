@@ -1,7 +1,7 @@
 //! `gatekey._gatekey`: the native half of the Python package.
 //!
 //! Thin by design: it converts Python values to the core's types and back,
-//! releases the GIL while a token is verified, and maps [`gatekey::Error`]
+//! releases the GIL while a public-key signature is checked, and maps [`gatekey::Error`]
 //! to exception classes. Every rule (precedence, verification, challenge
 //! text) lives in the core crate.
 

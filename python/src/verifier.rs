@@ -79,7 +79,8 @@ fn names(py: Python<'_>, list: Option<&Bound<'_, PyAny>>, what: &str) -> PyResul
 
 /// Verifies tokens and authenticates requests with fixed keys, policy and
 /// claim rules. Safe to share between threads; the GIL is released while a
-/// signature is checked.
+/// public-key signature (ES256, RS256, PS256) is checked, the one step that
+/// takes tens of microseconds.
 #[pyclass(frozen, name = "Verifier", module = "gatekey._gatekey")]
 pub(crate) struct PyVerifier {
     keys: RwLock<Arc<KeySet<KEYS>>>,

@@ -1,5 +1,6 @@
 """Many threads verifying at once give the serial results (the GIL is
-released while verifying, so this also exercises real concurrency)."""
+released while a public-key signature is checked, so the ES256 cases also
+exercise real concurrency)."""
 
 from __future__ import annotations
 
