@@ -493,7 +493,7 @@ impl<'a> Parser<'a> {
     fn object(
         &mut self,
         depth: usize,
-        visit: &mut impl FnMut(JsonStr<'a>, Value<'a>),
+        visit: &mut dyn FnMut(JsonStr<'a>, Value<'a>),
     ) -> Result<Kind, Error> {
         if depth > MAX_DEPTH {
             return Err(Error::JsonTooDeep);
