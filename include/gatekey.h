@@ -566,6 +566,25 @@ enum gk_status gk_identity_source(const struct gk_identity *identity, enum gk_so
 enum gk_status gk_identity_shadowed(const struct gk_identity *identity, uint32_t *out);
 
 /**
+ * How many sources were present without a usable credential (an empty
+ * `Bearer`, another scheme, an empty cookie, ...): see
+ * `gk_identity_skipped`.
+ */
+enum gk_status gk_identity_skipped_count(const struct gk_identity *identity, size_t *out);
+
+/**
+ * The `index`-th source present without a usable credential, in the order
+ * the request was read: its source, and the reason as a static snake_case
+ * name (`"empty_bearer"`, `"other_scheme"`, `"basic_disabled"`,
+ * `"empty_cookie"`, `"empty_token"`, `"not_accepted"`).
+ * `GK_ERR_INVALID_ARGUMENT` past the last one. `reason` may be NULL.
+ */
+enum gk_status gk_identity_skipped(const struct gk_identity *identity,
+                                   size_t index,
+                                   enum gk_source *source,
+                                   const char **reason);
+
+/**
  * Whether a shadowed credential differs from the winner: under another
  * precedence this request would be someone else. Worth logging.
  */

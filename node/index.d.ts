@@ -4,6 +4,15 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 /** Where the winning credential came from. */
 export type Source = 'proxy' | 'basic' | 'bearer' | 'cookie' | 'query' | 'explicit';
 
+/** Why a present source carried no usable credential (the core's `Skip` names). */
+export type SkipReason =
+  | 'empty_bearer'
+  | 'other_scheme'
+  | 'basic_disabled'
+  | 'empty_cookie'
+  | 'empty_token'
+  | 'not_accepted';
+
 /** Any header shape a Node server has at hand; repeated fields are kept. */
 export type HeadersInput =
   | IncomingHttpHeaders
@@ -26,6 +35,12 @@ export interface Identity {
   token: string | null;
   /** Sources that also carried a credential and lost (in gk_source order). */
   shadowed: Source[];
+  /**
+   * Sources present without a usable credential, in request order, with why:
+   * "empty_bearer", "other_scheme", "basic_disabled", "empty_cookie",
+   * "empty_token" or "not_accepted".
+   */
+  skipped: [Source, SkipReason][];
   /** Whether a shadowed credential differs from the winner: worth logging. */
   drift: boolean;
 }

@@ -98,6 +98,16 @@ pub enum Skip {
 }
 
 impl Skip {
+    /// Every reason, in declaration order.
+    pub const ALL: [Skip; 6] = [
+        Skip::EmptyBearer,
+        Skip::OtherScheme,
+        Skip::BasicDisabled,
+        Skip::EmptyCookie,
+        Skip::EmptyToken,
+        Skip::NotAccepted,
+    ];
+
     /// A stable snake_case name (`"empty_bearer"`).
     #[must_use]
     pub const fn name(self) -> &'static str {

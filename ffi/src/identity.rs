@@ -9,7 +9,7 @@
 use core::ffi::{c_char, c_void};
 
 use gatekey::json::{JsonStr, Object};
-use gatekey::{Request, Source, DEFAULT_BUFFER};
+use gatekey::{Request, Skip, Source, DEFAULT_BUFFER, SOURCE_COUNT};
 
 use crate::boundary::{
     bytes, bytes_or_empty, check_block, fits, free, guard, obj, obj_mut, opt_bytes, put, req_str,
@@ -124,6 +124,11 @@ pub struct gk_identity {
     source: u8,
     drift: bool,
     shadowed: u32,
+    /// `(source, reason)` of the sources present without a usable
+    /// credential, in the order extraction met them; reasons are indices
+    /// into `Skip::ALL`.
+    skipped: [(u8, u8); SOURCE_COUNT],
+    n_skipped: u8,
     has_exp: bool,
     exp: i64,
     payload: Span,
@@ -151,6 +156,8 @@ impl gk_identity {
         source: 0,
         drift: false,
         shadowed: 0,
+        skipped: [(0, 0); SOURCE_COUNT],
+        n_skipped: 0,
         has_exp: false,
         exp: 0,
         payload: Span::NONE,
@@ -167,6 +174,7 @@ impl gk_identity {
         self.source = 0;
         self.drift = false;
         self.shadowed = 0;
+        self.n_skipped = 0;
         self.has_exp = false;
         self.exp = 0;
         self.payload = Span::NONE;
@@ -367,6 +375,12 @@ fn run(
     id.source = source;
     id.drift = drift;
     id.shadowed = shadowed;
+    id.n_skipped = 0;
+    for (&(source, why), slot) in found.resolution.skipped.iter().zip(id.skipped.iter_mut()) {
+        let reason = Skip::ALL.iter().position(|&s| s == why).unwrap_or(0);
+        *slot = (source as u8, u8::try_from(reason).unwrap_or(0));
+        id.n_skipped = id.n_skipped.saturating_add(1);
+    }
     id.has_exp = exp.is_some();
     id.exp = exp.unwrap_or(0);
     id.payload = payload;
@@ -495,6 +509,60 @@ pub extern "C" fn gk_identity_source(
 #[no_mangle]
 pub extern "C" fn gk_identity_shadowed(identity: *const gk_identity, out: *mut u32) -> gk_status {
     read(identity, out, |id| Ok(id.shadowed))
+}
+
+/// The snake_case names of `Skip::ALL`, NUL-terminated, in the same order
+/// (a test holds them equal to the core's names).
+const SKIP_NAMES: [&core::ffi::CStr; 6] = [
+    c"empty_bearer",
+    c"other_scheme",
+    c"basic_disabled",
+    c"empty_cookie",
+    c"empty_token",
+    c"not_accepted",
+];
+
+/// How many sources were present without a usable credential (an empty
+/// `Bearer`, another scheme, an empty cookie, ...): see
+/// `gk_identity_skipped`.
+#[no_mangle]
+pub extern "C" fn gk_identity_skipped_count(
+    identity: *const gk_identity,
+    out: *mut usize,
+) -> gk_status {
+    read(identity, out, |id| Ok(usize::from(id.n_skipped)))
+}
+
+/// The `index`-th source present without a usable credential, in the order
+/// the request was read: its source, and the reason as a static snake_case
+/// name (`"empty_bearer"`, `"other_scheme"`, `"basic_disabled"`,
+/// `"empty_cookie"`, `"empty_token"`, `"not_accepted"`).
+/// `GK_ERR_INVALID_ARGUMENT` past the last one. `reason` may be NULL.
+#[no_mangle]
+pub extern "C" fn gk_identity_skipped(
+    identity: *const gk_identity,
+    index: usize,
+    source: *mut gk_source,
+    reason: *mut *const c_char,
+) -> gk_status {
+    read(identity, source, |id| {
+        let &(s, why) = id
+            .skipped
+            .get(..usize::from(id.n_skipped))
+            .and_then(|list| list.get(index))
+            .ok_or(gk_status::GK_ERR_INVALID_ARGUMENT)?;
+        let name = SKIP_NAMES
+            .get(usize::from(why))
+            .ok_or(gk_status::GK_ERR_INTERNAL)?;
+        if !reason.is_null() {
+            // SAFETY: the caller's out pointer, non-NULL (checked).
+            unsafe { put(reason, name.as_ptr()) }?;
+        }
+        Ok(Source::ALL
+            .into_iter()
+            .find(|x| *x as u8 == s)
+            .map_or(gk_source::GK_SOURCE_NONE, gk_source::from))
+    })
 }
 
 /// Whether a shadowed credential differs from the winner: under another
@@ -672,4 +740,16 @@ pub extern "C" fn gk_identity_claim_str(
         // SAFETY: as above.
         unsafe { put(out_len, text.len()) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_names_are_the_cores() {
+        for (name, skip) in SKIP_NAMES.iter().zip(Skip::ALL) {
+            assert_eq!(name.to_str().ok(), Some(skip.name()));
+        }
+    }
 }

@@ -17,6 +17,19 @@ const TOKEN_SOURCES = new Set(['bearer', 'cookie', 'query', 'explicit']);
 
 const lib = () => native.loadLibrary();
 
+/** `[source, reason]` for each source present without a usable credential, in request order. */
+function skippedOf(api, id) {
+  const count = [0];
+  api.identity_skipped_count(id, count);
+  const skipped = [];
+  for (let i = 0; i < Number(count[0]); i++) {
+    const src = [0];
+    const reason = [null];
+    if (api.identity_skipped(id, i, src, reason) === OK) skipped.push([SOURCES[src[0]], reason[0]]);
+  }
+  return skipped;
+}
+
 // Native objects freed when their JS owner is collected (or on close()).
 const finalizer = new FinalizationRegistry((owned) => {
   for (const [free, ptr] of owned) free(ptr);
@@ -407,6 +420,7 @@ class Verifier {
       claims: json === null ? {} : JSON.parse(json),
       token: json === null ? null : span(api.identity_credential, id),
       shadowed,
+      skipped: skippedOf(api, id),
       drift: Boolean(drift[0]),
     };
   }

@@ -115,6 +115,10 @@ function declare(lib) {
     identity_source: f('int gk_identity_source(const gk_identity *identity, _Out_ int *out)'),
     identity_shadowed: f('int gk_identity_shadowed(const gk_identity *identity, _Out_ uint32_t *out)'),
     identity_drift: f('int gk_identity_drift(const gk_identity *identity, _Out_ bool *out)'),
+    identity_skipped_count: f('int gk_identity_skipped_count(const gk_identity *identity, _Out_ size_t *out)'),
+    identity_skipped: f(
+      'int gk_identity_skipped(const gk_identity *identity, size_t index, _Out_ int *source, _Out_ const char **reason)',
+    ),
     identity_subject: f(
       'int gk_identity_subject(const gk_identity *identity, _Out_ const uint8_t **ptr, _Out_ size_t *len)',
     ),

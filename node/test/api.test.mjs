@@ -31,7 +31,14 @@ test('claims come from the core JSON, parsed once, unicode and nesting intact', 
   assert.deepEqual(id.claims.n, { deep: [1, 2] });
   assert.deepEqual(id.claims.aud, ['mcp', 'account']);
   assert.deepEqual(id.shadowed, []);
+  assert.deepEqual(id.skipped, []);
   assert.equal(id.drift, false);
+});
+
+test('a present source without a usable credential is reported as skipped', () => {
+  const id = verifier.authenticate({ authorization: 'Basic', cookie: `jwt_token=${ALICE}` }, { now: NOW });
+  assert.equal(id.source, 'cookie');
+  assert.deepEqual(id.skipped, [['basic', 'basic_disabled']]);
 });
 
 test('every header shape gives the same identity', () => {

@@ -53,6 +53,7 @@ for (const c of CASES) {
       const id = verifier.authenticate(headers, opts);
       assert.equal(id.source, expect.source);
       assert.deepEqual(id.shadowed, expect.shadowed);
+      assert.deepEqual(id.skipped, expect.skipped);
       assert.equal(id.drift, expect.drift);
       if (id.source === 'basic' || id.source === 'proxy') {
         assert.deepEqual(id.claims, {});

@@ -156,6 +156,37 @@ static void test_rejections(gk_verifier *v, gk_identity *id) {
     CHECK(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id) != GK_OK);
 }
 
+/* An empty Bearer and a cookie: the cookie wins, the Bearer is reported
+ * as skipped, with its reason, in the order the request was read. */
+static void test_skipped(gk_keyset *ks, gk_identity *id) {
+    size_t n = 99;
+    gk_source source;
+    const char *reason = NULL;
+    gk_header h[2];
+    gk_verifier *v;
+    h[0] = header("Authorization", "Bearer ");
+    h[1] = header("Cookie", cookie_b);
+
+    v = make_verifier(ks, GK_POLICY_HEADER_FIRST, 0);
+    CHECK_STATUS(gk_authenticate(v, h, 2, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(gk_identity_source(id, &source), GK_OK);
+    CHECK(source == GK_SOURCE_COOKIE);
+    CHECK_STATUS(gk_identity_skipped_count(id, &n), GK_OK);
+    CHECK(n == 1);
+    CHECK_STATUS(gk_identity_skipped(id, 0, &source, &reason), GK_OK);
+    CHECK(source == GK_SOURCE_BEARER);
+    CHECK(reason != NULL && strcmp(reason, "empty_bearer") == 0);
+    CHECK_STATUS(gk_identity_skipped(id, 0, &source, NULL), GK_OK);
+    CHECK_STATUS(gk_identity_skipped(id, 1, &source, &reason), GK_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(gk_identity_skipped(id, 0, NULL, &reason), GK_ERR_NULL_ARGUMENT);
+
+    /* The next request reports only its own. */
+    CHECK_STATUS(gk_authenticate(v, h + 1, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(gk_identity_skipped_count(id, &n), GK_OK);
+    CHECK(n == 0);
+    gk_verifier_free(v);
+}
+
 /* Authorization: Bearer A and Cookie: jwt_token=B under each preset. */
 static void test_drift(gk_keyset *ks, gk_identity *id) {
     const uint8_t *p;
@@ -418,6 +449,7 @@ int main(void) {
     test_valid_tokens(v, id);
     test_rejections(v, id);
     test_drift(ks, id);
+    test_skipped(ks, id);
     test_cache(ks, id);
     test_null_arguments(ks, v, id);
     test_status_strings();
