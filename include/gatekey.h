@@ -454,6 +454,23 @@ typedef struct gk_validation {
      * Do not require `exp` (tokens that never expire are then accepted).
      */
     bool exp_optional;
+    /**
+     * More trusted issuers besides `issuer` (any one of them), or NULL.
+     */
+    const char *const *issuers;
+    /**
+     * The number of names in `issuers`.
+     */
+    size_t n_issuers;
+    /**
+     * More names of this service besides `audience` (`aud` must contain
+     * one of them), or NULL.
+     */
+    const char *const *audiences;
+    /**
+     * The number of names in `audiences`.
+     */
+    size_t n_audiences;
 } gk_validation;
 
 /**

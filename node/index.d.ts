@@ -106,10 +106,10 @@ export class Policy {
 export interface VerifierOptions {
   /** Default `Policy.headerFirst()`. */
   policy?: Policy;
-  /** The trusted `iss`. */
-  issuer?: string;
-  /** This service's name, which `aud` must contain. */
-  audience?: string;
+  /** The trusted `iss`, or several (any one of them). */
+  issuer?: string | readonly string[];
+  /** This service's name, which `aud` must contain, or several (any one of them). */
+  audience?: string | readonly string[];
   /** Seconds of tolerance on `exp`, `nbf` and `iat`. */
   leeway?: number;
   /** Claims that must be present (default `['exp']`; leave `exp` out to accept tokens without one). */

@@ -36,6 +36,15 @@ pub struct gk_validation {
     pub typ: *const c_char,
     /// Do not require `exp` (tokens that never expire are then accepted).
     pub exp_optional: bool,
+    /// More trusted issuers besides `issuer` (any one of them), or NULL.
+    pub issuers: *const *const c_char,
+    /// The number of names in `issuers`.
+    pub n_issuers: usize,
+    /// More names of this service besides `audience` (`aud` must contain
+    /// one of them), or NULL.
+    pub audiences: *const *const c_char,
+    /// The number of names in `audiences`.
+    pub n_audiences: usize,
 }
 
 /// What a request is authenticated against: a copy of a keyset, a policy
@@ -101,18 +110,40 @@ unsafe fn validation(v: Option<&gk_validation>) -> Result<Validation, gk_status>
     if let Some(typ) = unsafe { opt_str(v.typ) }? {
         out = out.with_typ(typ)?;
     }
-    if v.n_required > 0 {
-        if v.required.is_null() {
-            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
-        }
-        // SAFETY: non-NULL and `n_required` pointers long, by the contract.
-        let names = unsafe { core::slice::from_raw_parts(v.required, v.n_required) };
-        for &name in names {
-            // SAFETY: each entry is a NUL-terminated string.
-            out = out.require(unsafe { req_str(name) }?)?;
-        }
+    // SAFETY: each list is NULL with count 0, or `n` valid strings.
+    for name in unsafe { names(v.required, v.n_required) }? {
+        out = out.require(name?)?;
+    }
+    // SAFETY: as above.
+    for name in unsafe { names(v.issuers, v.n_issuers) }? {
+        out = out.with_issuer(name?)?;
+    }
+    // SAFETY: as above.
+    for name in unsafe { names(v.audiences, v.n_audiences) }? {
+        out = out.with_audience(name?)?;
     }
     Ok(out.with_leeway(v.leeway))
+}
+
+/// The strings of a C array of `n` NUL-terminated strings (none for n = 0).
+///
+/// # Safety
+/// With `n > 0`, `list` points to `n` pointers, each a NUL-terminated
+/// string that outlives the call.
+unsafe fn names<'a>(
+    list: *const *const c_char,
+    n: usize,
+) -> Result<impl Iterator<Item = Result<&'a str, gk_status>>, gk_status> {
+    let entries: &[*const c_char] = if n == 0 {
+        &[]
+    } else if list.is_null() {
+        return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+    } else {
+        // SAFETY: non-NULL and `n` pointers long, by the contract.
+        unsafe { core::slice::from_raw_parts(list, n) }
+    };
+    // SAFETY: each entry is a NUL-terminated string, by the contract.
+    Ok(entries.iter().map(|&name| unsafe { req_str(name) }))
 }
 
 /// Builds the verifier's value from its parts.

@@ -17,6 +17,16 @@ const TOKEN_SOURCES = new Set(['bearer', 'cookie', 'query', 'explicit']);
 
 const lib = () => native.loadLibrary();
 
+/** A string or an array of strings as an array (none for null or undefined). */
+function names(value, what) {
+  if (value == null) return [];
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) {
+    throw new TypeError(`gatekey: ${what} must be a string or an array of strings`);
+  }
+  return list;
+}
+
 /** `[source, reason]` for each source present without a usable credential, in request order. */
 function skippedOf(api, id) {
   const count = [0];
@@ -347,14 +357,20 @@ class Verifier {
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) {
       throw new TypeError('gatekey: cacheSize must be a whole number of tokens (0: no cache)');
     }
-    for (const [k, v] of Object.entries({ issuer, audience, scope, typ })) {
+    for (const [k, v] of Object.entries({ scope, typ })) {
       if (v != null && typeof v !== 'string') throw new TypeError(`gatekey: ${k} must be a string`);
     }
+    const issuers = names(issuer, 'issuer');
+    const audiences = names(audience, 'audience');
     const api = (this.#api = lib());
     const others = require.filter((c) => c !== 'exp');
     const validation = {
-      issuer: issuer ?? null,
-      audience: audience ?? null,
+      issuer: null,
+      audience: null,
+      issuers: issuers.length ? issuers : null,
+      n_issuers: issuers.length,
+      audiences: audiences.length ? audiences : null,
+      n_audiences: audiences.length,
       leeway,
       required: others.length ? others : null,
       n_required: others.length,

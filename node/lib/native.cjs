@@ -52,6 +52,10 @@ function declare(lib) {
     scope: 'const char *',
     typ: 'const char *',
     exp_optional: 'bool',
+    issuers: 'const char **',
+    n_issuers: 'size_t',
+    audiences: 'const char **',
+    n_audiences: 'size_t',
   });
   const gk_cache_info = koffi.struct('gk_cache_info', {
     hits: 'uint64_t',

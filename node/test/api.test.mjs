@@ -35,6 +35,18 @@ test('claims come from the core JSON, parsed once, unicode and nesting intact', 
   assert.equal(id.drift, false);
 });
 
+test('issuer and audience take one name or several', () => {
+  const headers = { authorization: `Bearer ${ALICE}` };
+  const several = new Verifier(keys, { issuer: ['https://other.example', 'https://idp.example'], audience: ['admin', 'mcp'] });
+  assert.equal(several.authenticate(headers, { now: NOW }).subject, 'alice');
+  const strangers = new Verifier(keys, { issuer: ['https://other.example'], audience: 'mcp' });
+  assert.throws(() => strangers.authenticate(headers, { now: NOW }), (e) => e instanceof AuthError && e.reason === 'wrong_issuer');
+  const elsewhere = new Verifier(keys, { audience: ['admin', 'billing'] });
+  assert.throws(() => elsewhere.authenticate(headers, { now: NOW }), (e) => e instanceof AuthError && e.reason === 'wrong_audience');
+  assert.throws(() => new Verifier(keys, { issuer: [42] }), TypeError);
+  assert.throws(() => new Verifier(keys, { audience: 7 }), TypeError);
+});
+
 test('a present source without a usable credential is reported as skipped', () => {
   const id = verifier.authenticate({ authorization: 'Basic', cookie: `jwt_token=${ALICE}` }, { now: NOW });
   assert.equal(id.source, 'cookie');
@@ -112,7 +124,7 @@ test('options are checked: types, cacheSize, conflict, closed verifier', () => {
   assert.throws(() => new Verifier(keys, { cacheSize: -1 }), /cacheSize/);
   assert.throws(() => new Verifier(keys, { cacheSize: 1.5 }), /cacheSize/);
   assert.throws(() => new Verifier(keys, { cacheSize: 65537 }), ConfigError);
-  assert.throws(() => new Verifier(keys, { issuer: ['a', 'b'] }), TypeError);
+  assert.throws(() => new Verifier(keys, { issuer: ['a', 2] }), TypeError);
   assert.throws(() => new Verifier({}), TypeError);
   assert.throws(() => Policy.headerFirst({ conflict: 'last' }), TypeError);
   assert.throws(() => Policy.headerFirst({ cookie: 'bad name;' }), ConfigError);

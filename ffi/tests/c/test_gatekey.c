@@ -156,6 +156,40 @@ static void test_rejections(gk_verifier *v, gk_identity *id) {
     CHECK(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id) != GK_OK);
 }
 
+/* Several trusted issuers and several names of this service. */
+static void test_issuer_and_audience_lists(gk_keyset *ks, gk_identity *id) {
+    const char *issuers[] = {"https://other.example", "https://idp.example"};
+    const char *strangers[] = {"https://other.example"};
+    const char *audiences[] = {"admin", "mcp"};
+    gk_policy *policy = NULL;
+    gk_verifier *v = NULL;
+    gk_validation rules;
+    gk_header h[1];
+    h[0] = header("Authorization", bearer_a);
+    CHECK_STATUS(gk_policy_new(GK_POLICY_HEADER_FIRST, &policy), GK_OK);
+
+    memset(&rules, 0, sizeof rules);
+    rules.issuers = issuers;
+    rules.n_issuers = 2;
+    rules.audiences = audiences;
+    rules.n_audiences = 2;
+    CHECK_STATUS(gk_verifier_new(ks, policy, &rules, &v), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    gk_verifier_free(v);
+
+    rules.issuers = strangers;
+    rules.n_issuers = 1;
+    CHECK_STATUS(gk_verifier_new(ks, policy, &rules, &v), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_ERR_WRONG_ISSUER);
+    gk_verifier_free(v);
+
+    rules.issuers = NULL; /* a count without a list */
+    v = NULL;
+    CHECK_STATUS(gk_verifier_new(ks, policy, &rules, &v), GK_ERR_NULL_ARGUMENT);
+    CHECK(v == NULL);
+    gk_policy_free(policy);
+}
+
 /* An empty Bearer and a cookie: the cookie wins, the Bearer is reported
  * as skipped, with its reason, in the order the request was read. */
 static void test_skipped(gk_keyset *ks, gk_identity *id) {
@@ -450,6 +484,7 @@ int main(void) {
     test_rejections(v, id);
     test_drift(ks, id);
     test_skipped(ks, id);
+    test_issuer_and_audience_lists(ks, id);
     test_cache(ks, id);
     test_null_arguments(ks, v, id);
     test_status_strings();
