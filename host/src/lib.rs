@@ -151,27 +151,62 @@ impl TokenCache {
         buf: &'b mut [u8],
         offload: &impl Offload,
     ) -> Result<Verified<'b>, Error> {
+        let context = Context {
+            id: keys.generation(),
+            validation,
+            now,
+        };
+        self.verify_with(token, context, buf, offload, |buf| {
+            gatekey::verify(token, keys.keys(), validation, now, buf)
+        })
+    }
+
+    /// Any verification through the cache ([`gatekey::Issuers::verify`],
+    /// say): `miss` runs, through `offload`, only when the cache does not
+    /// vouch for `token` under `context`.
+    ///
+    /// # Errors
+    /// As `miss` on a miss, [`gatekey::cache::Hit::open`] on a hit.
+    pub fn verify_with<'b>(
+        &self,
+        token: &[u8],
+        context: Context<'_>,
+        buf: &'b mut [u8],
+        offload: &impl Offload,
+        miss: impl FnOnce(&'b mut [u8]) -> Result<Verified<'b>, Error> + Send,
+    ) -> Result<Verified<'b>, Error> {
         let Some(shard) = self.shard(token) else {
             // Unreachable: `new` makes at least one shard.
-            return offload.run(|| gatekey::verify(token, keys.keys(), validation, now, buf));
+            return offload.run(|| miss(buf));
         };
-        let context = keys.generation();
         // The guard is a temporary: the lock is released before verifying.
-        let found = lock(shard).lookup(token, context);
+        let found = lock(shard).lookup(token, context.id);
         match found {
             Lookup::Hit(hit) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                hit.open(validation, now, buf)
+                hit.open(context.validation, context.now, buf)
             }
             Lookup::Miss(digest) => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
-                let verified =
-                    offload.run(|| gatekey::verify(token, keys.keys(), validation, now, buf))?;
-                lock(shard).insert(digest, context, &verified.claims);
+                let verified = offload.run(|| miss(buf))?;
+                lock(shard).insert(digest, context.id, &verified.claims);
                 Ok(verified)
             }
         }
     }
+}
+
+/// What a cache lookup is made under.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'v> {
+    /// Names the keys and rules: tokens cached under another id are
+    /// verified again (a [`KeySet::generation`], or any `u32` the caller
+    /// changes whenever its keys or rules change).
+    pub id: u32,
+    /// The rules whose leeway a hit's `exp` and `nbf` are checked with.
+    pub validation: &'v Validation,
+    /// The caller's clock, seconds since the epoch.
+    pub now: i64,
 }
 
 /// A poisoned shard is still a consistent cache (its methods do not panic

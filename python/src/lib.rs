@@ -10,6 +10,7 @@ mod errors;
 mod input;
 mod keys;
 mod policy;
+mod trust;
 mod verifier;
 
 use pyo3::prelude::*;

@@ -6,10 +6,9 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use gatekey::json::JsonStr;
 use gatekey::{
-    buffer_len, Algorithm, Error, Identity, KeySet, Policy, Request, Resolution, Validation,
-    DEFAULT_BUFFER,
+    buffer_len, Error, Identity, Policy, Request, Resolution, Validation, DEFAULT_BUFFER,
 };
-use gatekey_host::{authenticate_cached, verify_cached, Offload, Rules, TokenCache};
+use gatekey_host::{Offload, TokenCache};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -18,8 +17,9 @@ use pyo3::types::{PyDict, PyString};
 use crate::claims;
 use crate::errors::{to_py, IntoPy};
 use crate::input::{borrow_bytes, borrow_optional, fields, views};
-use crate::keys::{PyKeySet, KEYS};
+use crate::keys::PyKeySet;
 use crate::policy::PyPolicy;
+use crate::trust::Trust;
 
 fn text(s: &JsonStr<'_>) -> String {
     if let Some(plain) = s.as_str() {
@@ -83,7 +83,7 @@ fn names(py: Python<'_>, list: Option<&Bound<'_, PyAny>>, what: &str) -> PyResul
 /// takes tens of microseconds.
 #[pyclass(frozen, name = "Verifier", module = "gatekey._gatekey")]
 pub(crate) struct PyVerifier {
-    keys: RwLock<Arc<KeySet<KEYS>>>,
+    trust: RwLock<Arc<Trust>>,
     policy: Policy,
     validation: Validation,
     required: bool,
@@ -119,16 +119,8 @@ impl PyCacheInfo {
 }
 
 impl PyVerifier {
-    fn key_set(&self) -> Arc<KeySet<KEYS>> {
-        Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    fn rules<'r>(&'r self, keys: &'r KeySet<KEYS>) -> Rules<'r, KEYS> {
-        Rules {
-            keys,
-            validation: &self.validation,
-            cache: self.cache.as_ref(),
-        }
+    fn trust(&self) -> Arc<Trust> {
+        Arc::clone(&self.trust.read().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -142,12 +134,11 @@ struct ReleaseGil<'py> {
 }
 
 impl<'py> ReleaseGil<'py> {
-    fn for_keys(py: Python<'py>, keys: &KeySet<KEYS>) -> Self {
-        let release = keys
-            .keys()
-            .iter()
-            .any(|k| k.algorithm() != Algorithm::Hs256);
-        ReleaseGil { py, release }
+    fn for_trust(py: Python<'py>, trust: &Trust) -> Self {
+        ReleaseGil {
+            py,
+            release: trust.has_public_keys(),
+        }
     }
 }
 
@@ -171,7 +162,7 @@ impl PyVerifier {
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        keys: &PyKeySet,
+        keys: &Bound<'_, PyAny>,
         policy: Option<&PyPolicy>,
         issuer: Option<&Bound<'_, PyAny>>,
         audience: Option<&Bound<'_, PyAny>>,
@@ -188,8 +179,9 @@ impl PyVerifier {
         for name in &require {
             v = v.require(name).py_err(py)?;
         }
-        for i in names(py, issuer, "issuer")? {
-            v = v.with_issuer(&i).py_err(py)?;
+        let issuers = names(py, issuer, "issuer")?;
+        for i in &issuers {
+            v = v.with_issuer(i).py_err(py)?;
         }
         for a in names(py, audience, "audience")? {
             v = v.with_audience(&a).py_err(py)?;
@@ -200,8 +192,9 @@ impl PyVerifier {
         if let Some(t) = typ {
             v = v.with_typ(t).py_err(py)?;
         }
+        let trust = Trust::from_py(py, keys, &v, !issuers.is_empty())?;
         Ok(PyVerifier {
-            keys: RwLock::new(Arc::new(keys.inner.clone())),
+            trust: RwLock::new(Arc::new(trust)),
             policy: policy.map_or_else(Policy::header_first, |p| p.inner.clone()),
             validation: v,
             required,
@@ -219,11 +212,12 @@ impl PyVerifier {
         now: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let t = borrow_bytes(token, "the token")?;
-        let keys = self.key_set();
+        let trust = self.trust();
         let now = now.unwrap_or_else(gatekey::now_unix);
-        let offload = ReleaseGil::for_keys(py, &keys);
+        let offload = ReleaseGil::for_trust(py, &trust);
         with_buffer(t.len(), |buf| {
-            let claims = verify_cached(self.rules(&keys), t, now, buf, &offload)
+            let claims = trust
+                .verify(t, &self.validation, self.cache.as_ref(), now, buf, &offload)
                 .map(|v| v.claims.object())
                 .py_err(py)?;
             claims::dict(py, claims)
@@ -260,12 +254,14 @@ impl PyVerifier {
         if let Some(t) = token {
             request = request.with_token(t);
         }
-        let keys = self.key_set();
+        let trust = self.trust();
         let now = now.unwrap_or_else(gatekey::now_unix);
-        let offload = ReleaseGil::for_keys(py, &keys);
+        let offload = ReleaseGil::for_trust(py, &trust);
+        let cache = self.cache.as_ref();
         with_buffer(longest, |buf| {
-            let result =
-                authenticate_cached(request, &self.policy, self.rules(&keys), now, buf, &offload);
+            let result = gatekey::authenticate_with(request, &self.policy, buf, |t, buf| {
+                trust.verify(t, &self.validation, cache, now, buf, &offload)
+            });
             match result {
                 Ok(id) => Ok(Some(PyIdentity::new(&id))),
                 Err(Error::MissingCredential) if !self.required => Ok(None),
@@ -274,13 +270,20 @@ impl PyVerifier {
         })
     }
 
-    /// Replaces the keys (e.g. after a JWKS refresh); calls in flight
-    /// finish with the keys they started with. Tokens cached under the old
-    /// keys are verified again (the cache is keyed by the key set's
-    /// generation).
-    fn set_keys(&self, keys: &PyKeySet) {
-        let mut slot = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        *slot = Arc::new(keys.inner.clone());
+    /// Replaces the keys (e.g. after a JWKS refresh): a `KeySet`, or for a
+    /// verifier of several issuers a mapping of issuer names to `KeySet`s.
+    /// Calls in flight finish with the keys they started with; tokens
+    /// cached under the old keys are verified again.
+    fn set_keys(&self, py: Python<'_>, keys: &Bound<'_, PyAny>) -> PyResult<()> {
+        let trust = Trust::from_py(py, keys, &self.validation, false)?;
+        let mut slot = self.trust.write().unwrap_or_else(PoisonError::into_inner);
+        if !slot.same_kind(&trust) {
+            return Err(PyValueError::new_err(
+                "set_keys: a KeySet replaces a KeySet, a mapping of issuers a mapping",
+            ));
+        }
+        *slot = Arc::new(trust);
+        Ok(())
     }
 
     /// The verified-token cache's counters (all 0 without a cache).
@@ -305,12 +308,23 @@ impl PyVerifier {
         }
     }
 
-    /// The current keys.
+    /// The current keys (a verifier of several issuers has `issuers`
+    /// instead, and raises `ValueError` here).
     #[getter]
-    fn keys(&self) -> PyKeySet {
-        PyKeySet {
-            inner: (*self.key_set()).clone(),
-        }
+    fn keys(&self) -> PyResult<PyKeySet> {
+        let trust = self.trust();
+        let keys = trust.keys().ok_or_else(|| {
+            PyValueError::new_err("this verifier trusts several issuers: see Verifier.issuers")
+        })?;
+        Ok(PyKeySet {
+            inner: keys.clone(),
+        })
+    }
+
+    /// `{issuer: KeySet}` for a verifier of several issuers, else `None`.
+    #[getter]
+    fn issuers<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.trust().issuers(py)
     }
 
     /// The precedence policy.
@@ -330,7 +344,7 @@ impl PyVerifier {
     fn __repr__(&self) -> String {
         format!(
             "Verifier(keys={}, policy={:?}, required={}, cache_size={})",
-            self.key_set().len(),
+            self.trust().len(),
             self.policy.preset_kind().name(),
             self.required,
             self.cache.as_ref().map_or(0, TokenCache::capacity)
