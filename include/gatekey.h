@@ -798,6 +798,23 @@ uint16_t gk_status_http(unsigned int status);
 const char *gk_version(void);
 
 /**
+ * Makes a verifier on the heap that trusts several issuers, each with its
+ * own keys: `issuers[i]` is the `iss` whose tokens `keysets[i]` verifies.
+ * The token's `iss` picks the issuer before its `kid` picks a key, so a key
+ * of one issuer never verifies a token that claims another (RFC 8725
+ * §3.11); an `iss` not listed is `GK_ERR_UNKNOWN_ISSUER`. `validation`
+ * applies to every issuer and must not name issuers itself
+ * (`GK_ERR_INVALID_CONFIG`). At most 8 issuers. The keysets and policy may
+ * be freed afterwards. Free the verifier with `gk_verifier_free`.
+ */
+enum gk_status gk_verifier_new_issuers(const char *const *issuers,
+                                       const struct gk_keyset *const *keysets,
+                                       size_t n,
+                                       const struct gk_policy *policy,
+                                       const struct gk_validation *validation,
+                                       struct gk_verifier **out);
+
+/**
  * Makes a verifier on the heap from copies of `keyset` and `policy` and
  * the rules in `validation` (NULL: require `exp`, check nothing else).
  * The keyset and policy may be freed afterwards. Free the verifier with

@@ -332,19 +332,16 @@ fn run(
 
     let gk_identity { buf, text, .. } = id;
     let base = buf.as_ptr() as usize;
-    let rules = gatekey_host::Rules {
-        keys: &verifier.keys,
-        validation: &verifier.validation,
-        cache: verifier.cache.as_ref(),
-    };
-    let found = gatekey_host::authenticate_cached(
-        request,
-        &verifier.policy,
-        rules,
-        now,
-        buf,
-        &gatekey_host::InPlace,
-    )?;
+    let found = gatekey::authenticate_with(request, &verifier.policy, buf, |token, buf| {
+        verifier.trust.verify(
+            token,
+            &verifier.validation,
+            verifier.cache.as_ref(),
+            now,
+            buf,
+            &gatekey_host::InPlace,
+        )
+    })?;
 
     let mut text = Text { text, pos: 0 };
     let credential = text.bytes(found.credential)?;

@@ -3,8 +3,10 @@
 
 use core::ffi::{c_char, c_void};
 
-use gatekey::{KeySet, Policy, Validation};
+use gatekey::key::DEFAULT_KEYS;
+use gatekey::{Policy, Validation};
 use gatekey_host::TokenCache;
+use gatekey_host::Trust;
 
 use crate::boundary::{fits, free, guard, obj, obj_mut, opt_str, place, put, req_str, Owned};
 use crate::{gk_keyset, gk_policy, gk_status};
@@ -57,7 +59,7 @@ pub struct gk_validation {
 #[allow(non_camel_case_types)]
 pub struct gk_verifier {
     boxed: bool,
-    pub(crate) keys: KeySet,
+    pub(crate) trust: Trust<DEFAULT_KEYS>,
     pub(crate) policy: Policy,
     pub(crate) validation: Validation,
     pub(crate) cache: Option<TokenCache>,
@@ -162,10 +164,70 @@ fn parts(
     let validation = unsafe { validation(rules.as_ref()) }?;
     Ok(gk_verifier {
         boxed,
-        keys,
+        trust: Trust::Keys(keys),
         policy,
         validation,
         cache: None,
+    })
+}
+
+/// Makes a verifier on the heap that trusts several issuers, each with its
+/// own keys: `issuers[i]` is the `iss` whose tokens `keysets[i]` verifies.
+/// The token's `iss` picks the issuer before its `kid` picks a key, so a key
+/// of one issuer never verifies a token that claims another (RFC 8725
+/// §3.11); an `iss` not listed is `GK_ERR_UNKNOWN_ISSUER`. `validation`
+/// applies to every issuer and must not name issuers itself
+/// (`GK_ERR_INVALID_CONFIG`). At most 8 issuers. The keysets and policy may
+/// be freed afterwards. Free the verifier with `gk_verifier_free`.
+#[no_mangle]
+pub extern "C" fn gk_verifier_new_issuers(
+    issuers: *const *const c_char,
+    keysets: *const *const gk_keyset,
+    n: usize,
+    policy: *const gk_policy,
+    validation: *const gk_validation,
+    out: *mut *mut gk_verifier,
+) -> gk_status {
+    guard(|| {
+        if out.is_null() || (n > 0 && (issuers.is_null() || keysets.is_null())) {
+            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+        }
+        // SAFETY: NULL (defaults) or a valid gk_validation, by the contract.
+        let rules = unsafe { validation.as_ref() };
+        if rules.is_some_and(|v| !v.issuer.is_null() || v.n_issuers > 0) {
+            return Err(gk_status::GK_ERR_INVALID_CONFIG);
+        }
+        let (names, sets): (&[*const c_char], &[*const gk_keyset]) = if n == 0 {
+            (&[], &[])
+        } else {
+            // SAFETY: non-NULL (checked) and `n` entries long, by the contract.
+            unsafe {
+                (
+                    core::slice::from_raw_parts(issuers, n),
+                    core::slice::from_raw_parts(keysets, n),
+                )
+            }
+        };
+        let mut list = Vec::with_capacity(n);
+        for (&name, &set) in names.iter().zip(sets) {
+            // SAFETY: a NUL-terminated string and a live keyset of this
+            // library, by the contract (NULL is refused by both).
+            list.push((unsafe { req_str(name) }?, unsafe { obj(set) }?.keys.clone()));
+        }
+        // SAFETY: as above.
+        let validation = unsafe { self::validation(rules) }?;
+        let trust = Trust::issuers(list, &validation)?;
+        // SAFETY: a live policy of this library (NULL is refused).
+        let policy = unsafe { obj(policy) }?.policy.clone();
+        let verifier = Box::into_raw(Box::new(gk_verifier {
+            boxed: true,
+            trust,
+            policy,
+            validation,
+            cache: None,
+        }));
+        // SAFETY: `out` is non-NULL (checked) and the caller's out pointer.
+        unsafe { put(out, verifier) }
     })
 }
 

@@ -27,6 +27,10 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+mod trust;
+
+pub use trust::{Trust, ISSUERS};
+
 use gatekey::cache::{Cache, Lookup};
 use gatekey::{Error, Identity, KeySet, Policy, Request, Validation, Verified};
 

@@ -215,3 +215,81 @@ fn only_a_miss_is_offloaded() {
     verify_cached(uncached, t.as_bytes(), NOW, &mut buf, &offload).unwrap();
     assert_eq!(offload.0.load(Ordering::Relaxed), 2);
 }
+
+fn token_of(iss: &str, secret: &[u8]) -> String {
+    let header = Base64UrlUnpadded::encode_string(br#"{"alg":"HS256"}"#);
+    let payload = Base64UrlUnpadded::encode_string(
+        format!(r#"{{"iss":"{iss}","sub":"u","exp":{}}}"#, NOW + 600).as_bytes(),
+    );
+    let input = format!("{header}.{payload}");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
+    mac.update(input.as_bytes());
+    let sig = Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes());
+    format!("{input}.{sig}")
+}
+
+#[test]
+fn several_issuers_keep_their_keys_apart_cached_or_not() {
+    let other = b"another-secret-of-at-least-32-bytes-long!";
+    let keys_of = |secret: &[u8]| {
+        let mut k = KeySet::new();
+        k.push(Key::hs256(secret, None).unwrap()).unwrap();
+        k
+    };
+    let validation = Validation::new();
+    let trust: Trust<8> = Trust::issuers(
+        [
+            ("https://a", keys_of(SECRET)),
+            ("https://b", keys_of(other)),
+        ],
+        &validation,
+    )
+    .unwrap();
+    assert!(!trust.has_public_keys());
+    assert_eq!((trust.len(), trust.issuer_list().len()), (2, 2));
+    let cache = TokenCache::new(64).unwrap().unwrap();
+    let mut buf = [0u8; DEFAULT_BUFFER];
+    for cache in [None, Some(&cache), Some(&cache)] {
+        let check = |token: &str, buf: &mut [u8]| {
+            trust
+                .verify(token.as_bytes(), &validation, cache, NOW, buf, &InPlace)
+                .map(|v| v.claims.iss().unwrap().as_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            check(&token_of("https://a", SECRET), &mut buf).unwrap(),
+            "https://a"
+        );
+        assert_eq!(
+            check(&token_of("https://b", other), &mut buf).unwrap(),
+            "https://b"
+        );
+        // A's secret signing a token that claims B.
+        assert_eq!(
+            check(&token_of("https://b", SECRET), &mut buf).err(),
+            Some(Error::BadSignature)
+        );
+        assert_eq!(
+            check(&token_of("https://c", SECRET), &mut buf).err(),
+            Some(Error::UnknownIssuer)
+        );
+    }
+    assert_eq!(cache.info().hits, 2);
+    // A new list is a new cache context: the cached tokens are verified again.
+    let again: Trust<8> = Trust::issuers([("https://a", keys_of(other))], &validation).unwrap();
+    assert!(again.same_kind(&trust) && !again.same_kind(&Trust::Keys(keys_of(SECRET))));
+    let token = token_of("https://a", SECRET);
+    assert_eq!(
+        again
+            .verify(
+                token.as_bytes(),
+                &validation,
+                Some(&cache),
+                NOW,
+                &mut buf,
+                &InPlace
+            )
+            .err(),
+        Some(Error::BadSignature)
+    );
+    assert!(Trust::<8>::issuers([], &validation).is_err());
+}

@@ -8,7 +8,7 @@ use gatekey::json::JsonStr;
 use gatekey::{
     buffer_len, Error, Identity, Policy, Request, Resolution, Validation, DEFAULT_BUFFER,
 };
-use gatekey_host::{Offload, TokenCache};
+use gatekey_host::{Offload, TokenCache, Trust};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -18,8 +18,9 @@ use crate::claims;
 use crate::errors::{to_py, IntoPy};
 use crate::input::{borrow_bytes, borrow_optional, fields, views};
 use crate::keys::PyKeySet;
+use crate::keys::KEYS;
 use crate::policy::PyPolicy;
-use crate::trust::Trust;
+use crate::trust;
 
 fn text(s: &JsonStr<'_>) -> String {
     if let Some(plain) = s.as_str() {
@@ -83,7 +84,7 @@ fn names(py: Python<'_>, list: Option<&Bound<'_, PyAny>>, what: &str) -> PyResul
 /// takes tens of microseconds.
 #[pyclass(frozen, name = "Verifier", module = "gatekey._gatekey")]
 pub(crate) struct PyVerifier {
-    trust: RwLock<Arc<Trust>>,
+    trust: RwLock<Arc<Trust<KEYS>>>,
     policy: Policy,
     validation: Validation,
     required: bool,
@@ -119,7 +120,7 @@ impl PyCacheInfo {
 }
 
 impl PyVerifier {
-    fn trust(&self) -> Arc<Trust> {
+    fn trust(&self) -> Arc<Trust<KEYS>> {
         Arc::clone(&self.trust.read().unwrap_or_else(PoisonError::into_inner))
     }
 }
@@ -134,7 +135,7 @@ struct ReleaseGil<'py> {
 }
 
 impl<'py> ReleaseGil<'py> {
-    fn for_trust(py: Python<'py>, trust: &Trust) -> Self {
+    fn for_trust(py: Python<'py>, trust: &Trust<KEYS>) -> Self {
         ReleaseGil {
             py,
             release: trust.has_public_keys(),
@@ -192,7 +193,7 @@ impl PyVerifier {
         if let Some(t) = typ {
             v = v.with_typ(t).py_err(py)?;
         }
-        let trust = Trust::from_py(py, keys, &v, !issuers.is_empty())?;
+        let trust = trust::from_py(py, keys, &v, !issuers.is_empty())?;
         Ok(PyVerifier {
             trust: RwLock::new(Arc::new(trust)),
             policy: policy.map_or_else(Policy::header_first, |p| p.inner.clone()),
@@ -275,7 +276,7 @@ impl PyVerifier {
     /// Calls in flight finish with the keys they started with; tokens
     /// cached under the old keys are verified again.
     fn set_keys(&self, py: Python<'_>, keys: &Bound<'_, PyAny>) -> PyResult<()> {
-        let trust = Trust::from_py(py, keys, &self.validation, false)?;
+        let trust = trust::from_py(py, keys, &self.validation, false)?;
         let mut slot = self.trust.write().unwrap_or_else(PoisonError::into_inner);
         if !slot.same_kind(&trust) {
             return Err(PyValueError::new_err(
@@ -324,7 +325,7 @@ impl PyVerifier {
     /// `{issuer: KeySet}` for a verifier of several issuers, else `None`.
     #[getter]
     fn issuers<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        self.trust().issuers(py)
+        trust::issuers(py, &self.trust())
     }
 
     /// The precedence policy.

@@ -190,6 +190,62 @@ static void test_issuer_and_audience_lists(gk_keyset *ks, gk_identity *id) {
     gk_policy_free(policy);
 }
 
+/* Several issuers, each with its own keys: a key of one never verifies a
+ * token that claims another. `ks` holds ec1 (token A's key, iss
+ * https://idp.example) and hs1. */
+static void test_several_issuers(gk_keyset *ks, gk_identity *id) {
+    const char *names[] = {"https://other.example", "https://idp.example"};
+    const gk_keyset *sets[2];
+    gk_keyset *hs_only = NULL;
+    gk_policy *policy = NULL;
+    gk_verifier *v = NULL;
+    gk_validation rules;
+    gk_header h[1];
+    const uint8_t *p;
+    size_t n;
+    h[0] = header("Authorization", bearer_a);
+    memset(&rules, 0, sizeof rules);
+    rules.audience = "mcp";
+    CHECK_STATUS(gk_policy_new(GK_POLICY_HEADER_FIRST, &policy), GK_OK);
+    CHECK_STATUS(gk_keyset_new(&hs_only), GK_OK);
+    CHECK_STATUS(gk_keyset_add_hs256(hs_only, (const uint8_t *)"hs1", 3, (const uint8_t *)GK_TEST_SECRET,
+                                     strlen(GK_TEST_SECRET)),
+                 GK_OK);
+
+    sets[0] = hs_only;
+    sets[1] = ks;
+    CHECK_STATUS(gk_verifier_new_issuers(names, sets, 2, policy, &rules, &v), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_OK);
+    CHECK(span_is(p, n, "alice"));
+    CHECK_STATUS(gk_verifier_set_cache(v, 64), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    gk_verifier_free(v);
+
+    /* The token's issuer trusts only the HMAC key: token A's key is not its. */
+    sets[1] = hs_only;
+    CHECK_STATUS(gk_verifier_new_issuers(names, sets, 2, policy, &rules, &v), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_ERR_UNKNOWN_KEY);
+    gk_verifier_free(v);
+
+    /* An issuer not listed. */
+    sets[0] = ks;
+    CHECK_STATUS(gk_verifier_new_issuers(names, sets, 1, policy, &rules, &v), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_ERR_UNKNOWN_ISSUER);
+    gk_verifier_free(v);
+
+    /* Configuration errors. */
+    v = NULL;
+    CHECK_STATUS(gk_verifier_new_issuers(names, sets, 0, policy, &rules, &v), GK_ERR_INVALID_CONFIG);
+    CHECK_STATUS(gk_verifier_new_issuers(NULL, sets, 1, policy, &rules, &v), GK_ERR_NULL_ARGUMENT);
+    rules.issuer = "https://idp.example";
+    CHECK_STATUS(gk_verifier_new_issuers(names, sets, 1, policy, &rules, &v), GK_ERR_INVALID_CONFIG);
+    CHECK(v == NULL);
+    gk_keyset_free(hs_only);
+    gk_policy_free(policy);
+}
+
 /* An empty Bearer and a cookie: the cookie wins, the Bearer is reported
  * as skipped, with its reason, in the order the request was read. */
 static void test_skipped(gk_keyset *ks, gk_identity *id) {
@@ -485,6 +541,7 @@ int main(void) {
     test_drift(ks, id);
     test_skipped(ks, id);
     test_issuer_and_audience_lists(ks, id);
+    test_several_issuers(ks, id);
     test_cache(ks, id);
     test_null_arguments(ks, v, id);
     test_status_strings();
