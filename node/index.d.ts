@@ -156,7 +156,13 @@ export interface CacheInfo {
 
 /** Authenticates requests against keys, a policy and claim rules. */
 export class Verifier {
-  constructor(keys: KeySet, options?: VerifierOptions);
+  /**
+   * `keys`: one KeySet, or several issuers each with its own keys
+   * (`{ 'https://idp-a': keysA, 'https://idp-b': keysB }` or a Map): the
+   * token's `iss` picks the issuer before its `kid` picks a key. With
+   * several, leave `issuer` out.
+   */
+  constructor(keys: KeySet | Readonly<Record<string, KeySet>> | ReadonlyMap<string, KeySet>, options?: VerifierOptions);
   readonly policy: Policy;
   /** Throws `AuthError`; returns null only when `required: false` and there is no credential. */
   authenticate(headers: HeadersInput, options?: AuthenticateOptions): Identity;

@@ -17,6 +17,19 @@ const TOKEN_SOURCES = new Set(['bearer', 'cookie', 'query', 'explicit']);
 
 const lib = () => native.loadLibrary();
 
+/**
+ * `null` for one KeySet; `[[issuer, KeySet], ...]` for an object or Map of
+ * issuer names to KeySets (each issuer trusted only with its own keys).
+ */
+function trustOf(keys) {
+  if (keys instanceof KeySet) return null;
+  const entries = keys instanceof Map ? [...keys] : keys && typeof keys === 'object' ? Object.entries(keys) : null;
+  if (!entries || entries.length === 0 || entries.some(([n, k]) => typeof n !== 'string' || !(k instanceof KeySet))) {
+    throw new TypeError('gatekey: Verifier needs a KeySet, or an object or Map of issuer names to KeySets');
+  }
+  return entries;
+}
+
 /** A string or an array of strings as an array (none for null or undefined). */
 function names(value, what) {
   if (value == null) return [];
@@ -339,7 +352,7 @@ class Verifier {
   #api;
 
   constructor(keys, options = {}) {
-    if (!(keys instanceof KeySet)) throw new TypeError('gatekey: Verifier needs a KeySet');
+    const trusted = trustOf(keys);
     const {
       policy = Policy.headerFirst(),
       issuer,
@@ -379,7 +392,17 @@ class Verifier {
       exp_optional: !require.includes('exp'),
     };
     const out = [null];
-    check(api.verifier_new(KeySet.pointer(keys), Policy.pointer(policy), validation, out), 'Verifier');
+    const made = trusted
+      ? api.verifier_new_issuers(
+          trusted.map(([name]) => name),
+          trusted.map(([, set]) => KeySet.pointer(set)),
+          trusted.length,
+          Policy.pointer(policy),
+          validation,
+          out,
+        )
+      : api.verifier_new(KeySet.pointer(keys), Policy.pointer(policy), validation, out);
+    check(made, trusted ? 'Verifier (several issuers: at most 8, and no issuer option)' : 'Verifier');
     this.#ptr = out[0];
     // Before the verifier is shared: libgatekey wants the cache set first.
     const cached = cacheSize === 0 ? OK : api.verifier_set_cache(this.#ptr, cacheSize);

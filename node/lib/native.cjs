@@ -98,6 +98,10 @@ function declare(lib) {
     policy_set_query: f('int gk_policy_set_query(gk_policy *policy, bool on)'),
     policy_set_conflict: f('int gk_policy_set_conflict(gk_policy *policy, unsigned int conflict)'),
     policy_free: f('void gk_policy_free(gk_policy *policy)'),
+    verifier_new_issuers: f(
+      'int gk_verifier_new_issuers(const char **issuers, const gk_keyset **keysets, size_t n, ' +
+        'const gk_policy *policy, const gk_validation *validation, _Out_ gk_verifier **out)',
+    ),
     verifier_new: f(
       'int gk_verifier_new(const gk_keyset *keyset, const gk_policy *policy, ' +
         'const gk_validation *validation, _Out_ gk_verifier **out)',

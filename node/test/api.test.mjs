@@ -47,6 +47,22 @@ test('issuer and audience take one name or several', () => {
   assert.throws(() => new Verifier(keys, { audience: 7 }), TypeError);
 });
 
+test('several issuers, each with its own keys', () => {
+  const headers = { authorization: `Bearer ${ALICE}` };
+  const hsOnly = KeySet.hs256(SECRET, 'hs');
+  const both = new Verifier({ 'https://other.example': hsOnly, 'https://idp.example': keys }, { audience: 'mcp', cacheSize: 64 });
+  assert.equal(both.authenticate(headers, { now: NOW }).subject, 'alice');
+  assert.equal(both.authenticate(headers, { now: NOW }).subject, 'alice');
+  assert.equal(both.cacheInfo().hits, 1);
+  const wrongKeys = new Verifier(new Map([['https://idp.example', hsOnly]]), { audience: 'mcp' });
+  assert.throws(() => wrongKeys.authenticate(headers, { now: NOW }), (e) => e instanceof AuthError && e.reason === 'unknown_key');
+  const elsewhere = new Verifier({ 'https://other.example': keys }, { audience: 'mcp' });
+  assert.throws(() => elsewhere.authenticate(headers, { now: NOW }), (e) => e instanceof AuthError && e.reason === 'unknown_issuer');
+  assert.throws(() => new Verifier({ 'https://idp.example': keys }, { issuer: 'https://idp.example' }), ConfigError);
+  assert.throws(() => new Verifier({}), TypeError);
+  assert.throws(() => new Verifier({ 'https://idp.example': 'keys' }), TypeError);
+});
+
 test('a present source without a usable credential is reported as skipped', () => {
   const id = verifier.authenticate({ authorization: 'Basic', cookie: `jwt_token=${ALICE}` }, { now: NOW });
   assert.equal(id.source, 'cookie');
