@@ -7,7 +7,7 @@ mod query;
 
 use heapless::Vec;
 
-use crate::{Credential, Error, Policy, Skip, Source, SOURCE_COUNT};
+use crate::{bytes, Credential, Error, Policy, Skip, Source, SOURCE_COUNT};
 
 pub use authorization::decode_basic;
 
@@ -105,9 +105,10 @@ where
     H: IntoIterator<Item = (&'a [u8], &'a [u8])>,
 {
     let mut found = Found::default();
-    let reads_auth = policy.reads(Source::Bearer) || policy.reads(Source::Basic);
-    let reads_cookie = policy.reads(Source::Cookie);
-    let proxy_name = if policy.reads(Source::Proxy) {
+    let reads = policy.read();
+    let reads_auth = reads.contains(Source::Bearer) || reads.contains(Source::Basic);
+    let reads_cookie = reads.contains(Source::Cookie);
+    let proxy_name = if reads.contains(Source::Proxy) {
         policy.proxy_header()
     } else {
         None
@@ -117,12 +118,12 @@ where
     let mut proxy: Option<&'a [u8]> = None;
     let mut cookie: Option<&'a [u8]> = None;
     for (name, value) in request.headers {
-        if reads_auth && name.eq_ignore_ascii_case(b"authorization") {
+        if reads_auth && bytes::eq_letters_ignore_case(name, b"authorization") {
             if authorization.is_some() {
                 return Err(Error::AmbiguousAuthorization);
             }
             authorization = Some(field_value(value)?);
-        } else if reads_cookie && name.eq_ignore_ascii_case(b"cookie") {
+        } else if reads_cookie && bytes::eq_letters_ignore_case(name, b"cookie") {
             // RFC 6265 §5.4 / RFC 9113 §8.2.3: HTTP/2 may split one Cookie
             // field into several; they are one list of pairs.
             cookie::find(field_value(value)?, policy.cookie_name(), &mut cookie)?;
@@ -135,7 +136,7 @@ where
     }
 
     if let Some(value) = authorization {
-        authorization::classify(value, policy, &mut found)?;
+        authorization::classify(value, policy, reads, &mut found)?;
     }
     match cookie {
         Some([]) => found.skip(Source::Cookie, Skip::EmptyCookie),
@@ -152,7 +153,7 @@ where
         }
         found.set(Source::Proxy, value);
     }
-    if policy.reads(Source::Query) {
+    if reads.contains(Source::Query) {
         if let Some(q) = request.query {
             match query::access_token(q)? {
                 Some([]) => found.skip(Source::Query, Skip::EmptyToken),
@@ -161,7 +162,7 @@ where
             }
         }
     }
-    if policy.reads(Source::Explicit) {
+    if reads.contains(Source::Explicit) {
         match request.explicit {
             Some([]) => found.skip(Source::Explicit, Skip::EmptyToken),
             Some(token) => found.set(Source::Explicit, token),
@@ -181,14 +182,28 @@ fn field_value(value: &[u8]) -> Result<&[u8], Error> {
 }
 
 /// Trims RFC 9110 §5.6.3 optional whitespace (SP, HTAB) at both ends.
-pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = s {
-        s = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = s {
-        s = rest;
-    }
-    s
+pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
+    trim_leading_ows(trim_trailing_ows(s))
+}
+
+/// Trims RFC 9110 §5.6.3 optional whitespace at the start only.
+pub(crate) fn trim_leading_ows(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&b| !is_ows(b)).unwrap_or(s.len());
+    s.get(start..).unwrap_or_default()
+}
+
+/// Trims RFC 9110 §5.6.3 optional whitespace at the end only.
+pub(crate) fn trim_trailing_ows(s: &[u8]) -> &[u8] {
+    let end = s
+        .iter()
+        .rposition(|&b| !is_ows(b))
+        .map_or(0, |i| i.saturating_add(1));
+    s.get(..end).unwrap_or_default()
+}
+
+/// Whether `b` is RFC 9110 §5.6.3 optional whitespace: SP or HTAB.
+const fn is_ows(b: u8) -> bool {
+    matches!(b, b' ' | b'\t')
 }
 
 /// Whether `token` is an RFC 6750 §2.1 `b64token`:
@@ -244,6 +259,13 @@ mod tests {
     fn ows_trimmed() {
         assert_eq!(trim_ows(b" \t a b \t"), b"a b");
         assert_eq!(trim_ows(b"   "), b"");
+        assert_eq!(trim_ows(b""), b"");
+        assert_eq!(trim_ows(b"a"), b"a");
+        assert_eq!(trim_ows(b"\ta\r"), b"a\r");
+        assert_eq!(trim_leading_ows(b" \t a \t"), b"a \t");
+        assert_eq!(trim_leading_ows(b" \t"), b"");
+        assert_eq!(trim_trailing_ows(b" \t a \t"), b" \t a");
+        assert_eq!(trim_trailing_ows(b"\t "), b"");
     }
 
     #[test]

@@ -125,6 +125,11 @@ pub struct Policy {
     proxy_header: Vec<u8, MAX_NAME_LEN>,
     basic: Option<BasicCredentials>,
     query: bool,
+    /// What [`accepts`](Policy::accepts) and extraction ask, as bits, kept
+    /// by [`settled`](Policy::settled) after every change above: the
+    /// request path asks of each source several times.
+    accepted: SourceSet,
+    read: SourceSet,
 }
 
 impl Default for Policy {
@@ -153,7 +158,10 @@ impl Policy {
             proxy_header: Vec::new(),
             basic: None,
             query: false,
+            accepted: SourceSet::EMPTY,
+            read: SourceSet::EMPTY,
         }
+        .settled()
     }
 
     /// proxy > basic > bearer > cookie > query > explicit; the first wins.
@@ -208,7 +216,7 @@ impl Policy {
         }
         let mut p = Self::preset(&[], conflict, Preset::Custom);
         p.order = list;
-        Ok(p)
+        Ok(p.settled())
     }
 
     /// Uses `name` as the credential cookie instead of `jwt_token`.
@@ -229,14 +237,14 @@ impl Policy {
     /// As [`with_cookie_name`](Policy::with_cookie_name).
     pub fn with_proxy_header(mut self, name: &[u8]) -> Result<Self, Error> {
         self.proxy_header = token_name(name)?;
-        Ok(self)
+        Ok(self.settled())
     }
 
     /// Accepts `Authorization: Basic` with these credentials.
     #[must_use]
     pub fn with_basic(mut self, credentials: BasicCredentials) -> Self {
         self.basic = Some(credentials);
-        self
+        self.settled()
     }
 
     /// Accepts the `access_token` query parameter (off by default: the MCP
@@ -245,14 +253,14 @@ impl Policy {
     #[must_use]
     pub fn with_query(mut self, on: bool) -> Self {
         self.query = on;
-        self
+        self.settled()
     }
 
     /// Changes the conflict mode.
     #[must_use]
     pub fn with_conflict(mut self, conflict: Conflict) -> Self {
         self.conflict = conflict;
-        self
+        self.settled()
     }
 
     /// The sources in precedence order (configured or not).
@@ -294,20 +302,77 @@ impl Policy {
     /// Whether `source` may win: it is in the order and configured.
     #[must_use]
     pub fn accepts(&self, source: Source) -> bool {
-        self.order.contains(&source)
-            && match source {
-                Source::Proxy => !self.proxy_header.is_empty(),
-                Source::Basic => self.basic.is_some(),
-                Source::Query => self.query,
-                Source::Bearer | Source::Cookie | Source::Explicit => true,
-            }
+        self.accepted.contains(source)
     }
 
-    /// Whether extraction must look at `source`: it is accepted, or the
-    /// `single` mode must see every token method to count them.
+    /// Whether `source` has what it needs to carry a credential, listed in
+    /// the order or not.
+    fn configured(&self, source: Source) -> bool {
+        match source {
+            Source::Proxy => !self.proxy_header.is_empty(),
+            Source::Basic => self.basic.is_some(),
+            Source::Query => self.query,
+            Source::Bearer | Source::Cookie | Source::Explicit => true,
+        }
+    }
+
+    /// The sources [`accepts`](Policy::accepts) is true of.
+    pub(crate) fn accepted(&self) -> SourceSet {
+        self.accepted
+    }
+
+    /// The sources extraction must look at: the accepted ones, and in
+    /// `single` mode every token method too, so that they can be counted.
+    pub(crate) fn read(&self) -> SourceSet {
+        self.read
+    }
+
+    /// This policy with `accepted` and `read` worked out again from the
+    /// order and configuration; every constructor and `with_` ends here.
+    fn settled(mut self) -> Self {
+        self.accepted = self
+            .order
+            .iter()
+            .filter(|&&source| self.configured(source))
+            .fold(SourceSet::EMPTY, |set, &source| set.with(source));
+        self.read = if self.conflict == Conflict::Single {
+            Source::ALL
+                .into_iter()
+                .filter(|source| source.is_token())
+                .fold(self.accepted, SourceSet::with)
+        } else {
+            self.accepted
+        };
+        self
+    }
+}
+
+// A `SourceSet` holds one bit per source in a byte.
+const _: () = assert!(SOURCE_COUNT <= 8);
+
+/// A set of [`Source`]s, one bit each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SourceSet(u8);
+
+impl SourceSet {
+    /// No source.
+    pub(crate) const EMPTY: SourceSet = SourceSet(0);
+
+    /// This set and `source`.
     #[must_use]
-    pub(crate) fn reads(&self, source: Source) -> bool {
-        self.accepts(source) || (self.conflict == Conflict::Single && source.is_token())
+    pub(crate) const fn with(self, source: Source) -> SourceSet {
+        SourceSet(self.0 | Self::bit(source))
+    }
+
+    /// Whether `source` is in the set.
+    pub(crate) const fn contains(self, source: Source) -> bool {
+        self.0 & Self::bit(source) != 0
+    }
+
+    const fn bit(source: Source) -> u8 {
+        // One bit per source, as `Source::index` numbers them; SOURCE_COUNT
+        // is at most 8, so every bit fits in the byte.
+        1u8.wrapping_shl((source as u32).wrapping_sub(1))
     }
 }
 
@@ -327,6 +392,46 @@ pub(crate) fn is_tchar(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_sets_agree_with_accepts_and_reads() {
+        let policies = [
+            Policy::header_first(),
+            Policy::cookie_first(),
+            Policy::strict(),
+            Policy::custom(&Source::ALL, Conflict::Single).unwrap(),
+            Policy::custom(&Source::ALL, Conflict::Agree)
+                .unwrap()
+                .with_query(true)
+                .with_proxy_header(b"x-user")
+                .unwrap(),
+            Policy::custom(&[Source::Cookie, Source::Basic], Conflict::Single).unwrap(),
+            Policy::strict().with_conflict(Conflict::First),
+            Policy::header_first()
+                .with_basic(BasicCredentials::new(b"u", b"p").unwrap())
+                .with_conflict(Conflict::Single),
+            Policy::custom(&[Source::Query, Source::Proxy], Conflict::First)
+                .unwrap()
+                .with_query(true)
+                .with_query(false),
+        ];
+        for policy in &policies {
+            for source in Source::ALL {
+                // A source may win when it is listed and configured.
+                let accepts = policy.order().contains(&source) && policy.configured(source);
+                assert_eq!(policy.accepts(source), accepts, "{policy:?} {source:?}");
+                assert_eq!(policy.accepted().contains(source), accepts);
+                // Extraction reads what may win, and in `single` mode every
+                // token method, to count them.
+                let reads = accepts || (policy.conflict() == Conflict::Single && source.is_token());
+                assert_eq!(
+                    policy.read().contains(source),
+                    reads,
+                    "{policy:?} {source:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn presets_have_the_documented_order() {

@@ -57,9 +57,10 @@ where
 ///
 /// # Errors
 /// As [`resolve`].
-pub fn resolve_found<'a>(policy: &Policy, found: Found<'a>) -> Result<Resolution<'a>, Error> {
+pub fn resolve_found<'a>(policy: &Policy, mut found: Found<'a>) -> Result<Resolution<'a>, Error> {
     let mut resolution = Resolution {
-        skipped: found.skipped.clone(),
+        // Moved, not cloned: `found` is only asked for credentials below.
+        skipped: core::mem::take(&mut found.skipped),
         ..Resolution::default()
     };
 
@@ -79,8 +80,9 @@ pub fn resolve_found<'a>(policy: &Policy, found: Found<'a>) -> Result<Resolution
         return Ok(resolution);
     }
 
+    let accepted = policy.accepted();
     for &source in policy.order() {
-        if !policy.accepts(source) {
+        if !accepted.contains(source) {
             continue;
         }
         let Some(credential) = found.credential(source) else {

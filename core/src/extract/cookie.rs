@@ -1,6 +1,6 @@
 //! The `Cookie` field (RFC 6265 §4.2, §5.4): finding one named cookie.
 
-use super::trim_ows;
+use super::{trim_ows, trim_trailing_ows};
 use crate::{bytes, Error};
 
 /// Looks for cookie `name` in one `Cookie` field value and records its value
@@ -17,13 +17,35 @@ pub(super) fn find<'a>(
     name: &[u8],
     found: &mut Option<&'a [u8]>,
 ) -> Result<(), Error> {
-    for pair in bytes::split(field, b';') {
-        // Cookie names are case-sensitive (RFC 6265 §5.4 compares octets).
-        // Most pairs are other cookies: test the name before looking for `=`.
-        let Some(after_name) = trim_ows(pair).strip_prefix(name) else {
+    // Most pairs are other cookies, and the name's first byte is rare in
+    // them: look for that byte, a word at a time, and parse only the pairs
+    // it starts. (Splitting on `;` first touched every pair.)
+    let Some(&first) = name.first() else {
+        return Ok(());
+    };
+    let mut from = 0usize;
+    while let Some(at) = field.get(from..).and_then(|rest| bytes::find(rest, first)) {
+        let start = from.saturating_add(at);
+        from = start.saturating_add(1);
+        let (before, candidate) = field.split_at_checked(start).unwrap_or_default();
+        // Cookie names are case-sensitive (RFC 6265 §5.4 compares octets),
+        // and a name starts a pair: only whitespace since the `;` before.
+        if !matches!(trim_trailing_ows(before).last(), None | Some(b';')) {
+            continue;
+        }
+        let Some(after_name) = candidate.strip_prefix(name) else {
             continue;
         };
-        let [b'=', v @ ..] = trim_ows(after_name) else {
+        let rest_of_pair = match bytes::find(after_name, b';') {
+            Some(end) => after_name.get(..end).unwrap_or_default(),
+            None => after_name,
+        };
+        // The next pair starts after this one's `;`: no byte is looked at
+        // twice, whatever the field holds.
+        from = start
+            .saturating_add(name.len())
+            .saturating_add(rest_of_pair.len());
+        let [b'=', v @ ..] = trim_ows(rest_of_pair) else {
             continue;
         };
         let value = unquote(trim_ows(v));
@@ -78,6 +100,66 @@ mod tests {
             one(b"jwt_token=a; jwt_token=b"),
             Err(Error::AmbiguousCookie)
         );
+    }
+
+    /// The pair-by-pair reading that `find` must agree with: split on `;`,
+    /// trim, compare the name, take what follows `=`.
+    fn find_by_splitting<'a>(field: &'a [u8], name: &[u8]) -> Result<Option<&'a [u8]>, Error> {
+        let mut found = None;
+        for pair in field.split(|&b| b == b';') {
+            let Some(after_name) = trim_ows(pair).strip_prefix(name) else {
+                continue;
+            };
+            let [b'=', v @ ..] = trim_ows(after_name) else {
+                continue;
+            };
+            let value = unquote(trim_ows(v));
+            match found {
+                Some(previous) if previous != value => return Err(Error::AmbiguousCookie),
+                _ => found = Some(value),
+            }
+        }
+        Ok(found)
+    }
+
+    const PIECES: &[&[u8]] = &[b"jt", b"jt=v", b"; ", b";", b"jt =\"v\"", b"=", b" \t"];
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_splitting_into_pairs(
+            field in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b"jt=; \t\"ax".as_slice()),
+                    proptest::strategy::Just(b'j'),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..60,
+            ),
+            pieces in proptest::collection::vec(
+                proptest::sample::select(PIECES),
+                0..8,
+            ),
+        ) {
+            let mut built = field.clone();
+            for piece in &pieces {
+                built.extend_from_slice(piece);
+            }
+            for value in [field.as_slice(), built.as_slice()] {
+                let mut f = None;
+                let got = find(value, b"jt", &mut f).map(|()| f);
+                proptest::prop_assert_eq!(got, find_by_splitting(value, b"jt"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_field_of_the_first_byte_is_read_once() {
+        // Every byte is a candidate start; none starts a pair but the first.
+        let field = [b'j'; 16 * 1024];
+        assert_eq!(one(&field).unwrap(), None);
+        let mut f = None;
+        assert_eq!(find(&field, b"jj", &mut f), Ok(()));
+        assert_eq!(f, None);
     }
 
     #[test]
