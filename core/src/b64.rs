@@ -84,8 +84,7 @@ pub fn decode_public<'o>(segment: &[u8], out: &'o mut [u8]) -> Result<&'o [u8], 
         if let (Ok(&[a, b, c, d, e, f, g, h]), Ok(six)) =
             (<&[u8; 8]>::try_from(octet), <&mut [u8; 6]>::try_from(six))
         {
-            let s = [a, b, c, d, e, f, g, h].map(sextet);
-            let [a, b, c, d, e, f, g, h] = s;
+            let [a, b, c, d, e, f, g, h] = [a, b, c, d, e, f, g, h].map(sextet);
             seen |= a | b | c | d | e | f | g | h;
             let word = u64::from(a) << 42
                 | u64::from(b) << 36

@@ -136,7 +136,7 @@ where
     }
 
     if let Some(value) = authorization {
-        authorization::classify(value, policy, reads, &mut found)?;
+        authorization::classify(value, policy, &mut found)?;
     }
     match cookie {
         Some([]) => found.skip(Source::Cookie, Skip::EmptyCookie),

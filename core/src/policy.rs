@@ -316,11 +316,6 @@ impl Policy {
         }
     }
 
-    /// The sources [`accepts`](Policy::accepts) is true of.
-    pub(crate) fn accepted(&self) -> SourceSet {
-        self.accepted
-    }
-
     /// The sources extraction must look at: the accepted ones, and in
     /// `single` mode every token method too, so that they can be counted.
     pub(crate) fn read(&self) -> SourceSet {
@@ -420,7 +415,6 @@ mod tests {
                 // A source may win when it is listed and configured.
                 let accepts = policy.order().contains(&source) && policy.configured(source);
                 assert_eq!(policy.accepts(source), accepts, "{policy:?} {source:?}");
-                assert_eq!(policy.accepted().contains(source), accepts);
                 // Extraction reads what may win, and in `single` mode every
                 // token method, to count them.
                 let reads = accepts || (policy.conflict() == Conflict::Single && source.is_token());

@@ -80,9 +80,8 @@ pub fn resolve_found<'a>(policy: &Policy, mut found: Found<'a>) -> Result<Resolu
         return Ok(resolution);
     }
 
-    let accepted = policy.accepted();
     for &source in policy.order() {
-        if !accepted.contains(source) {
+        if !policy.accepts(source) {
             continue;
         }
         let Some(credential) = found.credential(source) else {

@@ -4,7 +4,6 @@
 use base64ct::{Base64, Encoding};
 
 use super::{is_b64token, Found};
-use crate::policy::SourceSet;
 use crate::{Error, Policy, Skip, Source};
 
 /// Sorts one `Authorization` value into the bearer or basic slot, or
@@ -12,7 +11,6 @@ use crate::{Error, Policy, Skip, Source};
 pub(super) fn classify<'a>(
     value: &'a [u8],
     policy: &Policy,
-    reads: SourceSet,
     found: &mut Found<'a>,
 ) -> Result<(), Error> {
     // credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
@@ -23,7 +21,7 @@ pub(super) fn classify<'a>(
     let rest = trim_leading_spaces(rest);
     // RFC 9110 §11.1: the scheme is case-insensitive.
     if scheme.eq_ignore_ascii_case(b"bearer") {
-        if !reads.contains(Source::Bearer) {
+        if !policy.read().contains(Source::Bearer) {
             return Ok(());
         }
         if rest.is_empty() {
