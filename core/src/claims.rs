@@ -3,7 +3,7 @@
 
 mod validation;
 
-pub use validation::{Validation, MAX_LIST, MAX_NAME, MAX_VALUE};
+pub use validation::{Validation, MAX_DEPTH, MAX_LIST, MAX_NAME, MAX_PATH, MAX_VALUE};
 
 use crate::json::{Array, JsonStr, Object, Value};
 use crate::Error;
@@ -65,6 +65,8 @@ pub(crate) struct Registered<'a> {
     pub aud: Option<Audience<'a>>,
     /// The first registered claim found with the wrong JSON type.
     pub error: Option<Error>,
+    /// The name of that claim ("" while there is none).
+    pub error_claim: &'static str,
 }
 
 impl<'a> Registered<'a> {
@@ -74,14 +76,17 @@ impl<'a> Registered<'a> {
     /// expiry"); the first such error is kept in `error`. Names are compared
     /// after decoding escapes, so `"\u0065xp"` is `exp`.
     pub(crate) fn visit(&mut self, name: JsonStr<'a>, value: Value<'a>) {
-        if let Err(e) = self.read(name, value) {
-            self.error.get_or_insert(e);
+        if let Err((e, claim)) = self.read(name, value) {
+            if self.error.is_none() {
+                self.error = Some(e);
+                self.error_claim = claim;
+            }
         }
     }
 
-    fn read(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), Error> {
-        let date = |v: Value<'a>| v.as_i64().ok_or(Error::InvalidClaim).map(Some);
-        let string = |v: Value<'a>| v.as_str().ok_or(Error::InvalidClaim).map(Some);
+    fn read(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), (Error, &'static str)> {
+        let date = |v: Value<'a>, n| v.as_i64().ok_or((Error::InvalidClaim, n)).map(Some);
+        let string = |v: Value<'a>, n| v.as_str().ok_or((Error::InvalidClaim, n)).map(Some);
         // Registered names are short ASCII; an escaped one is decoded first,
         // into a buffer as long as the longest name.
         let mut decoded = [0u8; 9];
@@ -94,15 +99,15 @@ impl<'a> Registered<'a> {
             name.raw()
         };
         match name {
-            b"exp" => self.exp = date(value)?,
-            b"nbf" => self.nbf = date(value)?,
-            b"iat" => self.iat = date(value)?,
-            b"iss" => self.iss = string(value)?,
-            b"sub" => self.sub = string(value)?,
-            b"jti" => self.jti = string(value)?,
-            b"azp" => self.azp = string(value)?,
-            b"client_id" => self.client_id = string(value)?,
-            b"aud" => self.aud = Some(audience(value)?),
+            b"exp" => self.exp = date(value, "exp")?,
+            b"nbf" => self.nbf = date(value, "nbf")?,
+            b"iat" => self.iat = date(value, "iat")?,
+            b"iss" => self.iss = string(value, "iss")?,
+            b"sub" => self.sub = string(value, "sub")?,
+            b"jti" => self.jti = string(value, "jti")?,
+            b"azp" => self.azp = string(value, "azp")?,
+            b"client_id" => self.client_id = string(value, "client_id")?,
+            b"aud" => self.aud = Some(audience(value).map_err(|e| (e, "aud"))?),
             _ => {}
         }
         Ok(())
@@ -258,26 +263,100 @@ impl<'a> Claims<'a> {
         self.get("aud").and_then(|v| audience(v).ok())
     }
 
-    /// Whether the space-separated `scope` includes `wanted`.
+    /// Whether the token grants `wanted`: the one scopes rule of gatekey,
+    /// used by [`Validation`]'s check and by every binding's MCP adapter.
+    ///
+    /// - `scope` (RFC 9068 §2.2.3, RFC 8693 §4.2), a string of scope tokens
+    ///   separated by single spaces (RFC 6749 §3.3; no other whitespace
+    ///   separates them), is read when present;
+    /// - otherwise `scp`, as common identity providers send it: an array of
+    ///   strings (Okta) or a space-separated string (Microsoft Entra).
+    ///
+    /// An empty `wanted` is never granted.
     #[must_use]
     pub fn has_scope(&self, wanted: &[u8]) -> bool {
-        let Some(scope) = self.scope() else {
-            return false;
+        let mut granted = false;
+        self.each_scope(|s| granted |= !wanted.is_empty() && s.eq_bytes(wanted));
+        granted
+    }
+
+    /// Calls `visit` with every scope the token grants, by the rule of
+    /// [`has_scope`](Self::has_scope), in order (an `scp` array's elements;
+    /// the space-separated tokens of a string, as [`JsonStr`]s of literal
+    /// bytes when the string had no escapes).
+    pub fn each_scope(&self, mut visit: impl FnMut(&ScopeToken<'_>)) {
+        let value = match self.get("scope") {
+            Some(v) => v,
+            None => match self.get("scp") {
+                Some(v) => v,
+                None => return,
+            },
         };
-        let mut current = 0usize;
-        let mut matched = true;
-        for b in scope.bytes().chain(core::iter::once(b' ')) {
-            if b == b' ' {
-                if matched && current == wanted.len() && current > 0 {
-                    return true;
+        if let Some(s) = value.as_str() {
+            each_token(&s, &mut visit);
+        } else if let Some(list) = value.as_array() {
+            for element in list.iter() {
+                if let Some(s) = element.as_str() {
+                    visit(&ScopeToken::Whole(s));
                 }
-                current = 0;
-                matched = true;
-            } else {
-                matched &= wanted.get(current) == Some(&b);
-                current = current.saturating_add(1);
             }
         }
-        false
+    }
+}
+
+/// One scope a token grants: a whole JSON string (an `scp` element) or a
+/// space-separated part of one (of `scope`).
+#[derive(Clone, Copy, Debug)]
+pub enum ScopeToken<'s> {
+    /// A whole JSON string.
+    Whole(JsonStr<'s>),
+    /// The part of a string that ran from one space to the next, as
+    /// decoded bytes.
+    Part(&'s [u8]),
+}
+
+impl ScopeToken<'_> {
+    /// Whether this scope is exactly `wanted`.
+    #[must_use]
+    pub fn eq_bytes(&self, wanted: &[u8]) -> bool {
+        match self {
+            ScopeToken::Whole(s) => s.eq_bytes(wanted),
+            ScopeToken::Part(p) => *p == wanted,
+        }
+    }
+}
+
+/// Splits a `scope` string on single spaces (RFC 6749 §3.3) and visits each
+/// non-empty token. A string with escapes is compared through its decoded
+/// bytes one token at a time, without a buffer.
+fn each_token(scope: &JsonStr<'_>, visit: &mut impl FnMut(&ScopeToken<'_>)) {
+    if let Some(plain) = scope.as_str() {
+        for part in plain.as_bytes().split(|&b| b == b' ') {
+            if !part.is_empty() {
+                visit(&ScopeToken::Part(part));
+            }
+        }
+        return;
+    }
+    // Escaped: decode into a small stack window per token; a token longer
+    // than the window cannot equal any configured scope (MAX_VALUE bytes).
+    let mut window = [0u8; validation::MAX_VALUE];
+    let mut len = 0usize;
+    let mut overflow = false;
+    for b in scope.bytes().chain(core::iter::once(b' ')) {
+        if b == b' ' {
+            if len > 0 && !overflow {
+                if let Some(part) = window.get(..len) {
+                    visit(&ScopeToken::Part(part));
+                }
+            }
+            len = 0;
+            overflow = false;
+        } else if let Some(slot) = window.get_mut(len) {
+            *slot = b;
+            len = len.saturating_add(1);
+        } else {
+            overflow = true;
+        }
     }
 }

@@ -110,6 +110,9 @@ pub enum Error {
     UnknownIssuer,
     /// The token's `azp` or `client_id` is not an allowed client.
     WrongAuthorizedParty,
+    /// A claim required to hold a value (`realm_access.roles` containing
+    /// `mcp-user`, say) holds another.
+    WrongClaimValue,
 
     // --- 5xx: configuration ---
     /// A JWK is malformed or lacks a required member.
@@ -249,6 +252,7 @@ error_table! {
     InsufficientScope = 407, "insufficient_scope", InsufficientScope, "the token lacks a required scope";
     UnknownIssuer = 408, "unknown_issuer", InvalidToken, "the token's issuer is none of the trusted issuers";
     WrongAuthorizedParty = 409, "wrong_authorized_party", InvalidToken, "the token's azp or client_id is not an allowed client";
+    WrongClaimValue = 410, "wrong_claim_value", InvalidToken, "a claim does not hold the required value";
     InvalidJwk = 500, "invalid_jwk", Configuration, "a JWK is malformed";
     InvalidJwks = 501, "invalid_jwks", Configuration, "the JWKS document is malformed";
     InvalidKey = 502, "invalid_key", Configuration, "the public key is invalid (not a P-256 point, or an even RSA modulus)";

@@ -39,7 +39,7 @@ pub use policy::{
 };
 pub use resolve::{resolve, Resolution};
 pub use source::{Credential, Skip, Source, SOURCE_COUNT};
-pub use verify::{buffer_len, verify, Verified, DEFAULT_BUFFER};
+pub use verify::{buffer_len, explain, verify, Explanation, Verified, DEFAULT_BUFFER};
 
 /// Seconds since the Unix epoch from the system clock (with `std`).
 #[cfg(feature = "std")]

@@ -136,3 +136,47 @@ pub fn verify<'b>(
         claims,
     })
 }
+
+/// What a refused token was about, for error messages: its `kid`, its
+/// `iss`, and the claim a claims rule failed on. Never a verdict: the
+/// signature is **not** checked here, so nothing in it is trustworthy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Explanation<'b, 'v> {
+    /// The JOSE header's `kid`, if the header decodes.
+    pub kid: Option<crate::json::JsonStr<'b>>,
+    /// The payload's `iss`, if the payload decodes.
+    pub iss: Option<crate::json::JsonStr<'b>>,
+    /// The claim (or scope) the first failing claims rule is about, by
+    /// [`Validation::check_explained`].
+    pub claim: Option<&'v str>,
+}
+
+/// Reads what [`verify`] refused `token` for (see [`Explanation`]):
+/// called after a failure, on the error path only; `buf` as for [`verify`].
+#[must_use]
+pub fn explain<'b, 'v>(
+    token: &[u8],
+    validation: &'v Validation,
+    now: i64,
+    buf: &'b mut [u8],
+) -> Explanation<'b, 'v> {
+    let Ok(decoded) = decode(token, buf) else {
+        return Explanation::default();
+    };
+    let kid = decoded.header.kid;
+    let Ok((claims, _)) = Claims::parse(decoded.payload) else {
+        return Explanation {
+            kid,
+            ..Explanation::default()
+        };
+    };
+    let claim = match validation.check_explained(&claims, now) {
+        Err((_, name)) if !name.is_empty() => Some(name),
+        _ => None,
+    };
+    Explanation {
+        kid,
+        iss: claims.iss(),
+        claim,
+    }
+}

@@ -1,5 +1,14 @@
-//! gatekey for threaded hosts: the verified-token cache with a capacity
-//! chosen at run time, shared by every thread of a process.
+//! gatekey for threaded hosts: the one [`Verifier`] beneath every hosted
+//! surface (the Python wheel, the C library, the Node addon, the proxy
+//! server), with its options schema ([`Options`]), its refusal
+//! ([`Refusal`]) and the verified-token cache it shares between threads.
+//!
+//! A binding converts its values into [`OptionValue`]s and [`Keys`],
+//! builds a [`Verifier`], calls [`Verifier::authenticate`] with a
+//! [`with_buffer`] buffer, and maps a [`Failure`] to its own error type;
+//! every check, name and answer is made here or in the core.
+//!
+//! ## The cache
 //!
 //! The core's [`Cache`] has its capacity as a const generic and takes
 //! `&mut self`. The Python wheel and the C library are multi-threaded and
@@ -27,9 +36,15 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+pub mod options;
+mod refusal;
 mod trust;
+mod verifier;
 
+pub use options::{ConfigError, OptionValue, Options};
+pub use refusal::{challenge, printable, Failure, Refusal, MAX_NAMED};
 pub use trust::{Trust, ISSUERS};
+pub use verifier::{with_buffer, HostKeySet, Keys, Verifier, BUFFER_LEN, KEYS};
 
 use gatekey::cache::{Cache, Lookup};
 use gatekey::{Error, Identity, KeySet, Policy, Request, Validation, Verified};

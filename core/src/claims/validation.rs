@@ -32,8 +32,16 @@ pub struct Validation {
     clients: Vec<Text, MAX_LIST>,
     required: Vec<Name, MAX_LIST>,
     scopes: Vec<Text, MAX_LIST>,
+    values: Vec<(Path, Text), MAX_LIST>,
     typ: Option<Name>,
 }
+
+/// The longest claim path of [`Validation::with_claim_value`], in bytes.
+pub const MAX_PATH: usize = 64;
+/// How many members deep a claim path reaches at most.
+pub const MAX_DEPTH: usize = 4;
+
+type Path = String<MAX_PATH>;
 
 impl Default for Validation {
     fn default() -> Self {
@@ -63,6 +71,7 @@ impl Validation {
             clients: Vec::new(),
             required,
             scopes: Vec::new(),
+            values: Vec::new(),
             typ: None,
         }
     }
@@ -149,6 +158,34 @@ impl Validation {
         Ok(self)
     }
 
+    /// Requires the claim at `path` (member names joined by `.`, e.g.
+    /// `realm_access.roles`, Keycloak's realm roles) to be the string
+    /// `value`, or an array that contains it. An absent claim is
+    /// [`Error::MissingClaim`], another value [`Error::WrongClaimValue`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for an empty path, an empty member name or
+    /// more than [`MAX_DEPTH`] members; [`Error::ConfigTooLong`] or
+    /// [`Error::ConfigListFull`].
+    pub fn with_claim_value(mut self, path: &str, value: &str) -> Result<Self, Error> {
+        let members = path.split('.');
+        if path.is_empty() || members.clone().any(str::is_empty) || members.count() > MAX_DEPTH {
+            return Err(Error::InvalidConfig);
+        }
+        push(&mut self.values, (text(path)?, text(value)?))?;
+        Ok(self)
+    }
+
+    /// The required claim values, as `(path, value)` pairs.
+    pub fn claim_values(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(p, v)| (p.as_str(), v.as_str()))
+    }
+
+    /// The required scopes.
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scopes.iter().map(String::as_str)
+    }
+
     /// Requires the header `typ` (e.g. `at+jwt`, RFC 9068 §2.1).
     ///
     /// # Errors
@@ -231,42 +268,97 @@ impl Validation {
         r: &Registered<'_>,
         now: i64,
     ) -> Result<(), Error> {
+        self.check_named(claims, r, now).map_err(|(e, _)| e)
+    }
+
+    /// [`check`](Self::check) that also names the claim a failure is about
+    /// (`"exp"`, `"jti"`, `"realm_access.roles"`; the scope for
+    /// [`Error::InsufficientScope`]), for messages: the same rules in the
+    /// same order.
+    ///
+    /// # Errors
+    /// As [`check`](Self::check), with the claim's name.
+    pub fn check_explained<'v>(
+        &'v self,
+        claims: &Claims<'_>,
+        now: i64,
+    ) -> Result<(), (Error, &'v str)> {
+        let r = claims.registered().map_err(|e| (e, ""))?;
+        self.check_named(claims, &r, now)
+    }
+
+    fn check_named<'v>(
+        &'v self,
+        claims: &Claims<'_>,
+        r: &Registered<'_>,
+        now: i64,
+    ) -> Result<(), (Error, &'v str)> {
         if let Some(e) = r.error {
-            return Err(e);
+            return Err((e, r.error_claim));
         }
         let leeway = i64::from(self.leeway);
         for name in &self.required {
             if !r.has(name).unwrap_or_else(|| claims.get(name).is_some()) {
-                return Err(Error::MissingClaim);
+                return Err((Error::MissingClaim, name.as_str()));
             }
         }
-        self.check_window(r.exp, r.nbf, now)?;
+        self.check_window(r.exp, r.nbf, now)
+            .map_err(|e| (e, if e == Error::Expired { "exp" } else { "nbf" }))?;
         if r.iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
-            return Err(Error::IssuedInFuture);
+            return Err((Error::IssuedInFuture, "iat"));
         }
         if !self.issuers.is_empty() {
-            let iss = r.iss.ok_or(Error::MissingClaim)?;
+            let iss = r.iss.ok_or((Error::MissingClaim, "iss"))?;
             if !self.issuers.iter().any(|i| iss.eq_bytes(i.as_bytes())) {
-                return Err(Error::WrongIssuer);
+                return Err((Error::WrongIssuer, "iss"));
             }
         }
         // RFC 7519 §4.1.3: a token with an audience that does not name us is
         // refused, also when we expect none.
         match r.aud {
             Some(aud) if !self.audiences.iter().any(|a| aud.contains(a.as_bytes())) => {
-                return Err(Error::WrongAudience);
+                return Err((Error::WrongAudience, "aud"));
             }
-            None if !self.audiences.is_empty() => return Err(Error::MissingClaim),
+            None if !self.audiences.is_empty() => return Err((Error::MissingClaim, "aud")),
             _ => {}
         }
         // Checked like `aud`, but only once configured: a token may name a
         // client without the service caring which.
-        allowed(&self.parties, r.azp)?;
-        allowed(&self.clients, r.client_id)?;
-        if self.scopes.iter().any(|s| !claims.has_scope(s.as_bytes())) {
-            return Err(Error::InsufficientScope);
+        allowed(&self.parties, r.azp).map_err(|e| (e, "azp"))?;
+        allowed(&self.clients, r.client_id).map_err(|e| (e, "client_id"))?;
+        for (path, value) in &self.values {
+            claim_value(claims, path, value).map_err(|e| (e, path.as_str()))?;
+        }
+        if let Some(s) = self.scopes.iter().find(|s| !claims.has_scope(s.as_bytes())) {
+            return Err((Error::InsufficientScope, s.as_str()));
         }
         Ok(())
+    }
+}
+
+/// The claim at `path` must be the string `value` or an array holding it.
+fn claim_value(claims: &Claims<'_>, path: &str, value: &str) -> Result<(), Error> {
+    let mut names = [""; MAX_DEPTH];
+    let mut depth = 0usize;
+    for (slot, name) in names.iter_mut().zip(path.split('.')) {
+        *slot = name;
+        depth = depth.saturating_add(1);
+    }
+    let found = claims
+        .path(names.get(..depth).unwrap_or_default())
+        .ok_or(Error::MissingClaim)?;
+    let wanted = value.as_bytes();
+    let matches = match (found.as_str(), found.as_array()) {
+        (Some(s), _) => s.eq_bytes(wanted),
+        (None, Some(list)) => list
+            .iter()
+            .any(|e| e.as_str().is_some_and(|s| s.eq_bytes(wanted))),
+        (None, None) => false,
+    };
+    if matches {
+        Ok(())
+    } else {
+        Err(Error::WrongClaimValue)
     }
 }
 

@@ -1,0 +1,316 @@
+//! The one [`Verifier`] of hosted builds: trust, policy, claim rules,
+//! cache and refusal together, so that no binding assembles its own.
+
+use core::cell::{Cell, RefCell};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use gatekey::{
+    buffer_len, Error, Identity, KeySet, Policy, Request, Resolution, Validation, Verified,
+    MAX_FIELD_LEN,
+};
+
+use crate::options::{ChallengeParams, ConfigError, OptionValue, Options};
+use crate::refusal::{printable, Failure, Refusal};
+use crate::{CacheInfo, Offload, TokenCache, Trust};
+
+/// How many keys one key set of a hosted verifier holds: the same in
+/// every language (a provider's JWKS rarely has more than a handful).
+pub const KEYS: usize = 64;
+
+/// The decode buffer that holds any token up to
+/// [`MAX_FIELD_LEN`](gatekey::MAX_FIELD_LEN) bytes, the longest header
+/// field gatekey reads: 12 KiB.
+pub const BUFFER_LEN: usize = buffer_len(MAX_FIELD_LEN);
+
+/// A key set of a hosted verifier.
+pub type HostKeySet = KeySet<KEYS>;
+
+/// What a verifier trusts, as given: one key set, or issuers each with
+/// their own keys.
+#[derive(Clone, Debug)]
+pub enum Keys {
+    /// One key set: any configured issuer, any of these keys.
+    One(Box<HostKeySet>),
+    /// `(iss, keys)`: the token's `iss` picks the issuer before its `kid`
+    /// picks a key (RFC 8725 §3.11).
+    Issuers(Vec<(String, HostKeySet)>),
+}
+
+/// Verifies tokens and authenticates requests: `Send + Sync`, shared by
+/// every thread. Built once from [`Keys`], a [`Policy`] and [`Options`];
+/// only the keys change afterwards ([`Verifier::replace_keys`]).
+#[derive(Debug)]
+pub struct Verifier {
+    trust: RwLock<Arc<Trust<KEYS>>>,
+    policy: Policy,
+    options: Options,
+    validation: Validation,
+    challenge: ChallengeParams,
+    cache: Option<TokenCache>,
+}
+
+thread_local! {
+    /// This thread's decode buffer, [`BUFFER_LEN`] bytes once made.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's decode buffer of [`BUFFER_LEN`] bytes
+/// (zeroed once per thread, not per call). A re-entrant call (a finalizer
+/// that verifies while the buffer is lent out) gets a fresh one.
+pub fn with_buffer<R>(f: impl FnOnce(&mut [u8]) -> R) -> R {
+    BUFFER.with(|cell| {
+        let Ok(mut buf) = cell.try_borrow_mut() else {
+            return f(&mut vec![0u8; BUFFER_LEN]);
+        };
+        if buf.len() < BUFFER_LEN {
+            buf.resize(BUFFER_LEN, 0);
+        }
+        f(&mut buf)
+    })
+}
+
+fn trust_of(
+    keys: Keys,
+    validation: &Validation,
+    options: &Options,
+) -> Result<Trust<KEYS>, ConfigError> {
+    match keys {
+        Keys::One(set) => Ok(Trust::Keys(*set)),
+        Keys::Issuers(list) => {
+            if !options.issuers.is_empty() {
+                return Err(ConfigError {
+                    error: Error::InvalidConfig,
+                    option: "issuers",
+                    value: OptionValue::List(
+                        options
+                            .issuers
+                            .iter()
+                            .cloned()
+                            .map(OptionValue::Str)
+                            .collect(),
+                    )
+                    .render(),
+                    expected: "no issuers option when the keys are given per issuer".to_owned(),
+                });
+            }
+            let names: Vec<OptionValue> = list
+                .iter()
+                .map(|(n, _)| OptionValue::Str(n.clone()))
+                .collect();
+            let count = list.len();
+            Trust::issuers(
+                list.iter().map(|(n, k)| (n.as_str(), k.clone())),
+                validation,
+            )
+            .map_err(|error| ConfigError {
+                error,
+                option: "keys",
+                value: OptionValue::List(names).render(),
+                expected: format!(
+                    "1 to {} issuers with non-empty names of at most 256 bytes (got {count})",
+                    crate::ISSUERS
+                ),
+            })
+        }
+    }
+}
+
+impl Verifier {
+    /// A verifier trusting `keys`, choosing credentials by `policy`, with
+    /// the claim rules, cache and challenge of `options`.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the option at fault.
+    pub fn new(keys: Keys, policy: Policy, options: Options) -> Result<Self, ConfigError> {
+        let validation = options.validation()?;
+        let trust = trust_of(keys, &validation, &options)?;
+        let cache = TokenCache::new(options.cache_size).map_err(|_| {
+            ConfigError::new(
+                Error::InvalidConfig,
+                "cache_size",
+                &OptionValue::Int(i128::try_from(options.cache_size).unwrap_or(i128::MAX)),
+                "at most 65536 tokens",
+            )
+        })?;
+        Ok(Verifier {
+            trust: RwLock::new(Arc::new(trust)),
+            policy,
+            challenge: options.challenge(),
+            validation,
+            options,
+            cache,
+        })
+    }
+
+    /// The trust in force now (requests keep the one they started with).
+    #[must_use]
+    pub fn trust(&self) -> Arc<Trust<KEYS>> {
+        Arc::clone(&self.trust.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Replaces the keys atomically: requests in flight finish on the old
+    /// keys, later ones see the new; the cache no longer vouches for
+    /// tokens verified with the old ones.
+    ///
+    /// # Errors
+    /// As [`Verifier::new`] for `keys`.
+    pub fn replace_keys(&self, keys: Keys) -> Result<(), ConfigError> {
+        let trust = Arc::new(trust_of(keys, &self.validation, &self.options)?);
+        *self.trust.write().unwrap_or_else(PoisonError::into_inner) = trust;
+        if let Some(cache) = &self.cache {
+            cache.clear();
+        }
+        Ok(())
+    }
+
+    /// The credential policy.
+    #[must_use]
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The options it was built with.
+    #[must_use]
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The core's claim rules made of the options.
+    #[must_use]
+    pub fn validation(&self) -> &Validation {
+        &self.validation
+    }
+
+    /// The challenge parameters (realm, scopes, resource metadata).
+    #[must_use]
+    pub fn challenge(&self) -> &ChallengeParams {
+        &self.challenge
+    }
+
+    /// The cache's counters (all zero without a cache).
+    #[must_use]
+    pub fn cache_info(&self) -> CacheInfo {
+        self.cache
+            .as_ref()
+            .map(TokenCache::info)
+            .unwrap_or_default()
+    }
+
+    /// Forgets every cached token.
+    pub fn cache_clear(&self) {
+        if let Some(cache) = &self.cache {
+            cache.clear();
+        }
+    }
+
+    /// The HTTP answer to `failure` with this verifier's challenge.
+    #[must_use]
+    pub fn refusal(&self, failure: &Failure) -> Refusal {
+        Refusal::new(failure, &self.challenge)
+    }
+
+    /// Which credential `request` carries under the policy, unverified.
+    ///
+    /// # Errors
+    /// A resolution error (ambiguous or conflicting credentials).
+    pub fn resolve<'a, H>(&self, request: Request<'a, H>) -> Result<Resolution<'a>, Failure>
+    where
+        H: IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    {
+        gatekey::resolve(&self.policy, request).map_err(Failure::from)
+    }
+
+    /// Verifies `token` at `now` (through the cache, if any); `buf` holds
+    /// the decoded token ([`BUFFER_LEN`] bytes take any token up to
+    /// [`MAX_FIELD_LEN`]); the slow step runs through `offload`.
+    ///
+    /// # Errors
+    /// A [`Failure`] naming the claim, `kid` or issuer at fault.
+    pub fn verify<'b>(
+        &self,
+        token: &[u8],
+        now: i64,
+        buf: &'b mut [u8],
+        offload: &impl Offload,
+    ) -> Result<Verified<'b>, Failure> {
+        let trust = self.trust();
+        if token.len() > MAX_FIELD_LEN {
+            return Err(Error::TokenTooLarge.into());
+        }
+        trust
+            .verify(
+                token,
+                &self.validation,
+                self.cache.as_ref(),
+                now,
+                buf,
+                offload,
+            )
+            .map_err(|e| self.explain(e, Some(token), now))
+    }
+
+    /// Authenticates one request at `now`: the identity, or `None` when
+    /// the request carries no credential and the options say a credential
+    /// is not `required`.
+    ///
+    /// # Errors
+    /// A [`Failure`]: any error of [`gatekey::authenticate`], with what it
+    /// is about.
+    pub fn authenticate<'a, H>(
+        &self,
+        request: Request<'a, H>,
+        now: i64,
+        buf: &'a mut [u8],
+        offload: &impl Offload,
+    ) -> Result<Option<Identity<'a>>, Failure>
+    where
+        H: IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    {
+        let trust = self.trust();
+        let tried: Cell<Option<&'a [u8]>> = Cell::new(None);
+        let result = gatekey::authenticate_with(request, &self.policy, buf, |token, buf| {
+            tried.set(Some(token));
+            trust.verify(
+                token,
+                &self.validation,
+                self.cache.as_ref(),
+                now,
+                buf,
+                offload,
+            )
+        });
+        match result {
+            Ok(identity) => Ok(Some(identity)),
+            Err(Error::MissingCredential) if !self.options.required => Ok(None),
+            Err(e) => Err(self.explain(e, tried.get(), now)),
+        }
+    }
+
+    /// `error` with what it is about, read again from `token` (the error
+    /// path only; this allocates).
+    fn explain(&self, error: Error, token: Option<&[u8]>, now: i64) -> Failure {
+        let mut failure = Failure::from(error);
+        let Some(token) = token else { return failure };
+        let names_kid = matches!(
+            error,
+            Error::UnknownKey | Error::KeyIdRequired | Error::AlgorithmMismatch
+        );
+        let names_issuer = matches!(error, Error::WrongIssuer | Error::UnknownIssuer);
+        let names_claim = (400..500).contains(&error.code()) && !names_issuer;
+        if !(names_kid || names_issuer || names_claim) {
+            return failure;
+        }
+        let mut buf = vec![0u8; buffer_len(token.len())];
+        let found = gatekey::explain(token, &self.validation, now, &mut buf);
+        if names_kid {
+            failure.kid = found.kid.map(|k| printable(k.bytes()));
+        }
+        if names_issuer {
+            failure.issuer = found.iss.map(|i| printable(i.bytes()));
+        }
+        if names_claim {
+            failure.claim = found.claim.map(str::to_owned);
+        }
+        failure
+    }
+}
