@@ -164,13 +164,13 @@ pub fn explain<'b, 'v>(
         return Explanation::default();
     };
     let kid = decoded.header.kid;
-    let Ok((claims, _)) = Claims::parse(decoded.payload) else {
+    let Ok((claims, registered)) = Claims::parse(decoded.payload) else {
         return Explanation {
             kid,
             ..Explanation::default()
         };
     };
-    let claim = match validation.check_explained(&claims, now) {
+    let claim = match validation.check_named(&claims, &registered, now) {
         Err((_, name)) if !name.is_empty() => Some(name),
         _ => None,
     };

@@ -283,11 +283,11 @@ impl Validation {
         claims: &Claims<'_>,
         now: i64,
     ) -> Result<(), (Error, &'v str)> {
-        let r = claims.registered().map_err(|e| (e, ""))?;
+        let (_, r) = Claims::parse(claims.json()).map_err(|e| (e, ""))?;
         self.check_named(claims, &r, now)
     }
 
-    fn check_named<'v>(
+    pub(crate) fn check_named<'v>(
         &'v self,
         claims: &Claims<'_>,
         r: &Registered<'_>,

@@ -190,3 +190,106 @@ fn registered_names_are_compared_after_decoding_escapes() {
     let long_names = r#"{"a_claim_name_longer_than_sixteen":1,"exp":10}"#;
     assert_eq!(check(&v, long_names, 10), Err(Error::Expired));
 }
+
+fn explained(v: &Validation, payload: &str, now: i64) -> Result<(), (Error, std::string::String)> {
+    let obj = Object::parse(payload.as_bytes()).map_err(|e| (e, std::string::String::new()))?;
+    v.check_explained(&Claims::new(obj), now)
+        .map_err(|(e, name)| (e, std::string::String::from(name)))
+}
+
+#[test]
+fn scopes_follow_one_rule_scope_then_scp() {
+    let v = Validation::new()
+        .require_nothing()
+        .with_scope("read")
+        .and_then(|v| v.with_scope("write"))
+        .unwrap_or_default();
+    assert_eq!(check(&v, r#"{"scope":"read write"}"#, 0), Ok(()));
+    // RFC 6749 §3.3: tokens are separated by single spaces, nothing else.
+    assert_eq!(
+        check(&v, "{\"scope\":\"read\\twrite\"}", 0),
+        Err(Error::InsufficientScope)
+    );
+    assert_eq!(check(&v, r#"{"scope":"  write   read "}"#, 0), Ok(()));
+    assert_eq!(check(&v, r#"{"scp":["write","read"]}"#, 0), Ok(()));
+    assert_eq!(check(&v, r#"{"scp":"read write"}"#, 0), Ok(()));
+    // `scope` wins over `scp` when both are present.
+    assert_eq!(
+        check(&v, r#"{"scope":"read","scp":["read","write"]}"#, 0),
+        Err(Error::InsufficientScope)
+    );
+    // Escapes are decoded before comparing.
+    assert_eq!(check(&v, r#"{"scope":"re\u0061d write"}"#, 0), Ok(()));
+    assert_eq!(
+        check(&v, r#"{"scp":["read write"]}"#, 0),
+        Err(Error::InsufficientScope)
+    );
+}
+
+#[test]
+fn claim_values_by_path() {
+    let v = Validation::new()
+        .require_nothing()
+        .with_claim_value("realm_access.roles", "mcp-user")
+        .unwrap_or_default();
+    assert_eq!(
+        check(&v, r#"{"realm_access":{"roles":["a","mcp-user"]}}"#, 0),
+        Ok(())
+    );
+    assert_eq!(
+        check(&v, r#"{"realm_access":{"roles":"mcp-user"}}"#, 0),
+        Ok(())
+    );
+    assert_eq!(
+        check(&v, r#"{"realm_access":{"roles":["a"]}}"#, 0),
+        Err(Error::WrongClaimValue)
+    );
+    assert_eq!(
+        check(&v, r#"{"realm_access":{"roles":[1]}}"#, 0),
+        Err(Error::WrongClaimValue)
+    );
+    assert_eq!(
+        check(&v, r#"{"roles":["mcp-user"]}"#, 0),
+        Err(Error::MissingClaim)
+    );
+    for bad in ["", ".", "a..b", "a.", "a.b.c.d.e"] {
+        assert_eq!(
+            Validation::new().with_claim_value(bad, "x").err(),
+            Some(Error::InvalidConfig),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn failures_name_their_claim() {
+    let v = Validation::new()
+        .require("jti")
+        .and_then(|v| v.with_audience("mcp"))
+        .and_then(|v| v.with_scope("admin"))
+        .unwrap_or_default();
+    let name = |payload: &str| explained(&v, payload, 100).err().map(|(_, n)| n);
+    assert_eq!(name(r#"{"exp":200,"aud":"mcp"}"#).as_deref(), Some("jti"));
+    assert_eq!(name(r#"{"jti":"x","aud":"mcp"}"#).as_deref(), Some("exp"));
+    assert_eq!(
+        name(r#"{"jti":"x","exp":50,"aud":"mcp"}"#).as_deref(),
+        Some("exp")
+    );
+    assert_eq!(name(r#"{"jti":"x","exp":200}"#).as_deref(), Some("aud"));
+    assert_eq!(
+        name(r#"{"jti":"x","exp":"200","aud":"mcp"}"#).as_deref(),
+        Some("exp")
+    );
+    assert_eq!(
+        name(r#"{"jti":"x","exp":200,"aud":"mcp"}"#).as_deref(),
+        Some("admin")
+    );
+    assert_eq!(
+        explained(
+            &v,
+            r#"{"jti":"x","exp":200,"aud":"mcp","scope":"admin"}"#,
+            100
+        ),
+        Ok(())
+    );
+}
