@@ -18,14 +18,20 @@
 #define GK_ALIGN 8
 
 /**
+ * `gk_authenticate`'s `now` for "read the system clock"; 0 and above
+ * are Unix seconds (0 is the epoch, as in every language).
+ */
+#define GK_NOW -1
+
+/**
  * Bytes of memory a `gk_identity` needs in `gk_identity_init` (aligned to `GK_ALIGN`).
  */
-#define GK_IDENTITY_SIZE (27 * 1024)
+#define GK_IDENTITY_SIZE (56 * 1024)
 
 /**
  * Bytes of memory a `gk_keyset` needs in `gk_keyset_init` (aligned to `GK_ALIGN`).
  */
-#define GK_KEYSET_SIZE (18 * 1024)
+#define GK_KEYSET_SIZE (144 * 1024)
 
 /**
  * Bytes of memory a `gk_policy` needs in `gk_policy_init` (aligned to `GK_ALIGN`).
@@ -214,6 +220,10 @@ typedef enum gk_status {
      */
     GK_ERR_WRONG_AUTHORIZED_PARTY = 409,
     /**
+     * a claim does not hold the required value (`wrong_claim_value`).
+     */
+    GK_ERR_WRONG_CLAIM_VALUE = 410,
+    /**
      * a JWK is malformed (`invalid_jwk`).
      */
     GK_ERR_INVALID_JWK = 500,
@@ -365,7 +375,7 @@ typedef enum gk_conflict {
 typedef struct gk_identity gk_identity;
 
 /**
- * Up to 8 verification keys (ES256 and RSA public keys, HS256 secrets), chosen by
+ * Up to 64 verification keys (`gatekey_host::KEYS`, the same in every language) (ES256 and RSA public keys, HS256 secrets), chosen by
  * a token's `kid`.
  *
  * Not thread-safe to modify; a verifier takes its own copy, so a keyset
@@ -519,6 +529,28 @@ enum gk_status gk_www_authenticate(unsigned int status,
                                    size_t *written);
 
 /**
+ * The whole HTTP answer to a request that `gk_authenticate` refused with
+ * `status` on `identity`, under `verifier`'s realm, scopes and resource
+ * metadata: the same bytes as the Python, Node and proxy surfaces give.
+ * `*http_status` gets 400, 401, 403 or 500; `www` the `WWW-Authenticate`
+ * value (empty for a 500, which has none) and `body` the JSON body
+ * (`application/json`), both NUL-terminated with their lengths in
+ * `*www_len` and `*body_len`. `GK_ERR_BUFFER_TOO_SMALL` when either does
+ * not fit (512 and 1024 bytes always do); `GK_ERR_INVALID_ARGUMENT` for a
+ * `status` that is not an error.
+ */
+enum gk_status gk_refusal(const struct gk_verifier *verifier,
+                          const struct gk_identity *identity,
+                          unsigned int status,
+                          uint16_t *http_status,
+                          char *www,
+                          size_t www_cap,
+                          size_t *www_len,
+                          char *body,
+                          size_t body_cap,
+                          size_t *body_len);
+
+/**
  * Makes an empty identity on the heap (about `GK_IDENTITY_SIZE` bytes,
  * allocated once); free it with `gk_identity_free`.
  */
@@ -527,9 +559,11 @@ enum gk_status gk_identity_new(struct gk_identity **out);
 /**
  * Makes an empty identity in caller memory of `len` ≥ `GK_IDENTITY_SIZE`
  * bytes aligned to `GK_ALIGN` (firmware without a heap). It is built in
- * place, without a large stack frame. `gk_identity_free` on it does nothing.
+ * place, without a large stack frame. `gk_identity_free` on it releases nothing of the memory, which stays the caller's.
  */
-enum gk_status gk_identity_init(void *mem, size_t len, struct gk_identity **out);
+enum gk_status gk_identity_init(void *mem,
+                                size_t len,
+                                struct gk_identity **out);
 
 /**
  * Frees an identity made by `gk_identity_new`; NULL and `_init`
@@ -540,11 +574,13 @@ void gk_identity_free(struct gk_identity *identity);
 /**
  * Authenticates one request: extracts its credentials from `headers` (and
  * the raw query string `query` without `?`, or NULL), resolves them under
- * the verifier's policy, verifies the winning token at `now` (unix
- * seconds; `now` ≤ 0 reads the system clock), and fills `identity`.
+ * the verifier's policy, verifies the winning token at `now` (Unix
+ * seconds from 0; `GK_NOW` reads the system clock; any other negative
+ * number is `GK_ERR_INVALID_ARGUMENT`), and fills `identity`.
  *
- * On error `identity` is left empty (`GK_SOURCE_NONE`); map the status to
- * an answer with `gk_status_http` and `gk_www_authenticate`.
+ * On error `identity` is left empty (`GK_SOURCE_NONE`) but for what the
+ * failure named (`gk_identity_failed_claim`, `_kid`, `_issuer`); answer
+ * with `gk_refusal`.
  * `GK_ERR_MISSING_CREDENTIAL` means no accepted source carried a
  * credential: the caller chooses between anonymous access and 401.
  * Allocates nothing; the headers may be freed once this returns.
@@ -675,16 +711,43 @@ enum gk_status gk_identity_claim_str(struct gk_identity *identity,
                                      size_t *out_len);
 
 /**
+ * The claim the last failed `gk_authenticate` on this identity named
+ * (`exp`, `jti`, `realm_access.roles`; the missing scope for
+ * `GK_ERR_INSUFFICIENT_SCOPE`); `GK_ERR_MISSING_CLAIM` when it named none.
+ */
+enum gk_status gk_identity_failed_claim(const struct gk_identity *identity,
+                                        const uint8_t **out_ptr,
+                                        size_t *out_len);
+
+/**
+ * The token `kid` the last failure named (`GK_ERR_UNKNOWN_KEY`, say):
+ * printable ASCII, at most 64 characters; `GK_ERR_MISSING_CLAIM` for none.
+ */
+enum gk_status gk_identity_failed_kid(const struct gk_identity *identity,
+                                      const uint8_t **out_ptr,
+                                      size_t *out_len);
+
+/**
+ * The token issuer the last failure named (`GK_ERR_WRONG_ISSUER`,
+ * `GK_ERR_UNKNOWN_ISSUER`), bounded as the kid; `GK_ERR_MISSING_CLAIM`
+ * for none.
+ */
+enum gk_status gk_identity_failed_issuer(const struct gk_identity *identity,
+                                         const uint8_t **out_ptr,
+                                         size_t *out_len);
+
+/**
  * Makes an empty keyset on the heap; free it with `gk_keyset_free`.
  */
 enum gk_status gk_keyset_new(struct gk_keyset **out);
 
 /**
  * Makes an empty keyset in caller memory of `len` ≥ `GK_KEYSET_SIZE`
- * bytes aligned to `GK_ALIGN`. `*out` points into `mem`; `gk_keyset_free`
- * on it does nothing. The set lives in `mem`, but each ES256 key added to
- * it keeps its precomputed verification table (78 KiB) on the heap, as
- * RSA keys keep ring's key; firmware without a heap links the core crate.
+ * bytes aligned to `GK_ALIGN`. `*out` points into `mem`. The set lives in
+ * `mem`, but each ES256 key added to it keeps its precomputed
+ * verification table (78 KiB) on the heap, as RSA keys keep ring's key:
+ * `gk_keyset_free` on it releases those and leaves the memory to the
+ * caller. Firmware without a heap links the core crate.
  */
 enum gk_status gk_keyset_init(void *mem, size_t len, struct gk_keyset **out);
 
@@ -729,7 +792,7 @@ enum gk_status gk_policy_new(unsigned int preset_, struct gk_policy **out);
 
 /**
  * Makes a policy in caller memory of `len` ≥ `GK_POLICY_SIZE` bytes
- * aligned to `GK_ALIGN`. `gk_policy_free` on it does nothing.
+ * aligned to `GK_ALIGN`. `gk_policy_free` on it leaves the memory to the caller.
  */
 enum gk_status gk_policy_init(void *mem, size_t len, unsigned int preset_, struct gk_policy **out);
 
@@ -829,7 +892,7 @@ enum gk_status gk_verifier_new(const struct gk_keyset *keyset,
  * As `gk_verifier_new`, but in caller memory of `len` ≥ `GK_VERIFIER_SIZE`
  * bytes aligned to `GK_ALIGN` (e.g. a `static` buffer on firmware with no
  * heap). `*out` points into `mem`; the memory must outlive every use, and
- * `gk_verifier_free` on it does nothing (call `_init` again to reuse it).
+ * `gk_verifier_free` on it releases what the verifier holds on the heap (its keys, cache and rules) and leaves the memory to the caller, to `_init` again.
  */
 enum gk_status gk_verifier_init(void *mem,
                                 size_t len,
@@ -847,8 +910,7 @@ enum gk_status gk_verifier_init(void *mem,
  * holds digests and times only, never the tokens, and is allocated here,
  * once. Call it before the verifier is shared between threads.
  *
- * `GK_ERR_INVALID_ARGUMENT` for a capacity above 65536 or a verifier made
- * by `gk_verifier_init` (a cache needs the heap).
+ * `GK_ERR_INVALID_ARGUMENT` for a capacity above 65536.
  */
 enum gk_status gk_verifier_set_cache(struct gk_verifier *verifier, size_t capacity);
 

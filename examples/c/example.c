@@ -61,8 +61,8 @@ int main(int argc, char **argv) {
     gk_keyset_free(keys);
     if ((status = gk_identity_new(&identity)) != GK_OK) return fail("identity", status);
 
-    /* Per request: no allocation; now = 0 reads the system clock. */
-    status = gk_authenticate(verifier, headers, n_headers, NULL, 0, 0, identity);
+    /* Per request: no allocation; GK_NOW reads the system clock (0 is the epoch). */
+    status = gk_authenticate(verifier, headers, n_headers, NULL, 0, GK_NOW, identity);
     if (status == GK_OK) {
         const uint8_t *p;
         gk_source source;

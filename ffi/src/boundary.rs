@@ -161,12 +161,14 @@ pub(crate) unsafe fn place<T>(
     Ok(ptr)
 }
 
-/// Frees what `_new` boxed; a no-op for NULL and for objects placed in
-/// caller memory by `_init` (those are the caller's to reuse).
+/// Frees what `_new` boxed; for an object placed in caller memory by
+/// `_init`, releases what it holds (a verifier's keys and cache, an ES256
+/// key's table) and leaves the memory to the caller, to `_init` again.
+/// A no-op for NULL.
 ///
 /// # Safety
 /// A non-NULL `ptr` must come from this library's `_new` or `_init` for
-/// `T`, and not be used again after a `_new` object is freed.
+/// `T`, and not be used again after this call (until an `_init` on it).
 pub(crate) unsafe fn free<T: Owned>(ptr: *mut T) {
     // SAFETY: a live T from `_new`/`_init` by the caller's contract.
     let Some(object) = (unsafe { ptr.as_ref() }) else {
@@ -176,6 +178,10 @@ pub(crate) unsafe fn free<T: Owned>(ptr: *mut T) {
         // SAFETY: `boxed` is true only for objects `_new` made with
         // `Box::into_raw`, and the caller hands ownership back here.
         drop(unsafe { Box::from_raw(ptr) });
+    } else {
+        // SAFETY: a live T that `_init` wrote into caller memory; the
+        // caller does not use it again before another `_init`.
+        unsafe { core::ptr::drop_in_place(ptr) };
     }
 }
 

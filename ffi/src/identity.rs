@@ -9,7 +9,8 @@
 use core::ffi::{c_char, c_void};
 
 use gatekey::json::{JsonStr, Object};
-use gatekey::{Request, Skip, Source, DEFAULT_BUFFER, SOURCE_COUNT};
+use gatekey::{Request, Skip, Source, MAX_FIELD_LEN, SOURCE_COUNT};
+use gatekey_host::{options, Failure, OptionValue, BUFFER_LEN};
 
 use crate::boundary::{
     bytes, bytes_or_empty, check_block, fits, free, guard, obj, obj_mut, opt_bytes, put, req_str,
@@ -17,15 +18,17 @@ use crate::boundary::{
 };
 use crate::{gk_status, gk_verifier};
 
-/// The largest token `gk_authenticate` takes (longer ones give
-/// `GK_ERR_TOKEN_TOO_LARGE`).
-const MAX_TOKEN: usize = 8 * 1024;
-/// Copies of the credential and of the decoded `sub`, `iss` and `jti`:
-/// a token of `MAX_TOKEN` plus strings no longer than its payload.
-const TEXT: usize = MAX_TOKEN + DEFAULT_BUFFER;
+/// Copies of the credential and of the decoded `sub`, `iss` and `jti`: a
+/// credential of up to `MAX_FIELD_LEN` bytes (any field gatekey reads,
+/// a proxy user too) plus strings no longer than its decoded payload.
+const TEXT: usize = MAX_FIELD_LEN + BUFFER_LEN;
+
+/// `gk_authenticate`'s `now` for "read the system clock"; 0 and above
+/// are Unix seconds (0 is the epoch, as in every language).
+pub const GK_NOW: i64 = -1;
 
 /// Bytes of memory a `gk_identity` needs in `gk_identity_init` (aligned to `GK_ALIGN`).
-pub const GK_IDENTITY_SIZE: usize = 27 * 1024;
+pub const GK_IDENTITY_SIZE: usize = 56 * 1024;
 const _: () = assert!(fits::<gk_identity>(GK_IDENTITY_SIZE));
 
 /// Where the winning credential came from.
@@ -136,12 +139,15 @@ pub struct gk_identity {
     subject: Span,
     issuer: Span,
     jti: Span,
+    /// What the last failure named: the claim, the `kid`, the issuer
+    /// (copies in `text`).
+    failed: Failed,
     /// The decoded token (header, signature, payload); `payload` points here.
-    buf: [u8; DEFAULT_BUFFER],
+    buf: [u8; BUFFER_LEN],
     /// Copies: `credential`, `subject`, `issuer`, `jti` point here.
     text: [u8; TEXT],
     /// The last string decoded by `gk_identity_claim_str`.
-    scratch: [u8; DEFAULT_BUFFER],
+    scratch: [u8; BUFFER_LEN],
 }
 
 impl Owned for gk_identity {
@@ -165,9 +171,10 @@ impl gk_identity {
         subject: Span::NONE,
         issuer: Span::NONE,
         jti: Span::NONE,
-        buf: [0; DEFAULT_BUFFER],
+        failed: Failed::NONE,
+        buf: [0; BUFFER_LEN],
         text: [0; TEXT],
-        scratch: [0; DEFAULT_BUFFER],
+        scratch: [0; BUFFER_LEN],
     };
 
     fn clear(&mut self) {
@@ -182,7 +189,37 @@ impl gk_identity {
         self.subject = Span::NONE;
         self.issuer = Span::NONE;
         self.jti = Span::NONE;
+        self.failed = Failed::NONE;
     }
+}
+
+/// What a failure named: spans of the identity's `text`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Failed {
+    claim: Span,
+    kid: Span,
+    issuer: Span,
+}
+
+impl Failed {
+    const NONE: Failed = Failed {
+        claim: Span::NONE,
+        kid: Span::NONE,
+        issuer: Span::NONE,
+    };
+}
+
+/// Keeps what `failure` names in `text`, for `gk_identity_failed_*`.
+fn remember(text: &mut [u8; TEXT], failure: &Failure, failed: &mut Failed) {
+    let mut text = Text { text, pos: 0 };
+    let mut copy = |s: &Option<String>| {
+        s.as_ref()
+            .and_then(|s| text.bytes(s.as_bytes()).ok())
+            .unwrap_or(Span::NONE)
+    };
+    failed.claim = copy(&failure.claim);
+    failed.kid = copy(&failure.kid);
+    failed.issuer = copy(&failure.issuer);
 }
 
 /// Appends copies to the identity's `text` buffer.
@@ -251,7 +288,7 @@ pub extern "C" fn gk_identity_new(out: *mut *mut gk_identity) -> gk_status {
 
 /// Makes an empty identity in caller memory of `len` ≥ `GK_IDENTITY_SIZE`
 /// bytes aligned to `GK_ALIGN` (firmware without a heap). It is built in
-/// place, without a large stack frame. `gk_identity_free` on it does nothing.
+/// place, without a large stack frame. `gk_identity_free` on it releases nothing of the memory, which stays the caller's.
 #[no_mangle]
 pub extern "C" fn gk_identity_init(
     mem: *mut c_void,
@@ -328,20 +365,29 @@ fn run(
     if let Some(t) = token {
         request = request.with_token(t);
     }
-    let now = if now <= 0 { gatekey::now_unix() } else { now };
+    let now = options::now(&if now == GK_NOW {
+        OptionValue::Absent
+    } else {
+        OptionValue::Int(now.into())
+    })
+    .map_err(|_| gk_status::GK_ERR_INVALID_ARGUMENT)?;
 
-    let gk_identity { buf, text, .. } = id;
+    let gk_identity {
+        buf, text, failed, ..
+    } = id;
     let base = buf.as_ptr() as usize;
-    let found = gatekey::authenticate_with(request, &verifier.policy, buf, |token, buf| {
-        verifier.trust.verify(
-            token,
-            &verifier.validation,
-            verifier.cache.as_ref(),
-            now,
-            buf,
-            &gatekey_host::InPlace,
-        )
-    })?;
+    let found = match verifier
+        .inner
+        .authenticate(request, now, buf, &gatekey_host::InPlace)
+    {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(gk_status::GK_ERR_MISSING_CREDENTIAL),
+        Err(failure) => {
+            let status = gk_status::from(failure.error);
+            remember(text, &failure, failed);
+            return Err(status);
+        }
+    };
 
     let mut text = Text { text, pos: 0 };
     let credential = text.bytes(found.credential)?;
@@ -390,11 +436,13 @@ fn run(
 
 /// Authenticates one request: extracts its credentials from `headers` (and
 /// the raw query string `query` without `?`, or NULL), resolves them under
-/// the verifier's policy, verifies the winning token at `now` (unix
-/// seconds; `now` ≤ 0 reads the system clock), and fills `identity`.
+/// the verifier's policy, verifies the winning token at `now` (Unix
+/// seconds from 0; `GK_NOW` reads the system clock; any other negative
+/// number is `GK_ERR_INVALID_ARGUMENT`), and fills `identity`.
 ///
-/// On error `identity` is left empty (`GK_SOURCE_NONE`); map the status to
-/// an answer with `gk_status_http` and `gk_www_authenticate`.
+/// On error `identity` is left empty (`GK_SOURCE_NONE`) but for what the
+/// failure named (`gk_identity_failed_claim`, `_kid`, `_issuer`); answer
+/// with `gk_refusal`.
 /// `GK_ERR_MISSING_CREDENTIAL` means no accepted source carried a
 /// credential: the caller chooses between anonymous access and 401.
 /// Allocates nothing; the headers may be freed once this returns.
@@ -737,6 +785,75 @@ pub extern "C" fn gk_identity_claim_str(
         // SAFETY: as above.
         unsafe { put(out_len, text.len()) }
     })
+}
+
+/// The claim the last failed `gk_authenticate` on this identity named
+/// (`exp`, `jti`, `realm_access.roles`; the missing scope for
+/// `GK_ERR_INSUFFICIENT_SCOPE`); `GK_ERR_MISSING_CLAIM` when it named none.
+#[no_mangle]
+pub extern "C" fn gk_identity_failed_claim(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CLAIM,
+        |id| id.failed.claim.get(&id.text),
+    )
+}
+
+/// The token `kid` the last failure named (`GK_ERR_UNKNOWN_KEY`, say):
+/// printable ASCII, at most 64 characters; `GK_ERR_MISSING_CLAIM` for none.
+#[no_mangle]
+pub extern "C" fn gk_identity_failed_kid(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CLAIM,
+        |id| id.failed.kid.get(&id.text),
+    )
+}
+
+/// The token issuer the last failure named (`GK_ERR_WRONG_ISSUER`,
+/// `GK_ERR_UNKNOWN_ISSUER`), bounded as the kid; `GK_ERR_MISSING_CLAIM`
+/// for none.
+#[no_mangle]
+pub extern "C" fn gk_identity_failed_issuer(
+    identity: *const gk_identity,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> gk_status {
+    give(
+        identity,
+        out_ptr,
+        out_len,
+        gk_status::GK_ERR_MISSING_CLAIM,
+        |id| id.failed.issuer.get(&id.text),
+    )
+}
+
+/// What the failure named, as the host's `Failure` for `gk_refusal`.
+pub(crate) fn failure_of(id: &gk_identity, error: gatekey::Error) -> Failure {
+    let text = |span: Span| {
+        span.get(&id.text)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+    Failure {
+        error,
+        claim: text(id.failed.claim),
+        kid: text(id.failed.kid),
+        issuer: text(id.failed.issuer),
+    }
 }
 
 #[cfg(test)]

@@ -2,16 +2,17 @@
 
 use core::ffi::c_void;
 
-use gatekey::{Key, KeySet};
+use gatekey::Key;
+use gatekey_host::HostKeySet;
 
 use crate::boundary::{bytes, fits, free, guard, obj, obj_mut, opt_bytes, place, put, Owned};
 use crate::gk_status;
 
 /// Bytes of memory a `gk_keyset` needs in `gk_keyset_init` (aligned to `GK_ALIGN`).
-pub const GK_KEYSET_SIZE: usize = 18 * 1024;
+pub const GK_KEYSET_SIZE: usize = 144 * 1024;
 const _: () = assert!(fits::<gk_keyset>(GK_KEYSET_SIZE), "GK_KEYSET_SIZE");
 
-/// Up to 8 verification keys (ES256 and RSA public keys, HS256 secrets), chosen by
+/// Up to 64 verification keys (`gatekey_host::KEYS`, the same in every language) (ES256 and RSA public keys, HS256 secrets), chosen by
 /// a token's `kid`.
 ///
 /// Not thread-safe to modify; a verifier takes its own copy, so a keyset
@@ -19,7 +20,7 @@ const _: () = assert!(fits::<gk_keyset>(GK_KEYSET_SIZE), "GK_KEYSET_SIZE");
 #[allow(non_camel_case_types)]
 pub struct gk_keyset {
     boxed: bool,
-    pub(crate) keys: KeySet,
+    pub(crate) keys: HostKeySet,
 }
 
 impl Owned for gk_keyset {
@@ -34,7 +35,7 @@ pub extern "C" fn gk_keyset_new(out: *mut *mut gk_keyset) -> gk_status {
     guard(|| {
         let keyset = Box::into_raw(Box::new(gk_keyset {
             boxed: true,
-            keys: KeySet::new(),
+            keys: HostKeySet::new(),
         }));
         // SAFETY: `out` is the caller's out pointer; `put` checks NULL.
         unsafe { put(out, keyset) }.inspect_err(|_| {
@@ -45,10 +46,11 @@ pub extern "C" fn gk_keyset_new(out: *mut *mut gk_keyset) -> gk_status {
 }
 
 /// Makes an empty keyset in caller memory of `len` ≥ `GK_KEYSET_SIZE`
-/// bytes aligned to `GK_ALIGN`. `*out` points into `mem`; `gk_keyset_free`
-/// on it does nothing. The set lives in `mem`, but each ES256 key added to
-/// it keeps its precomputed verification table (78 KiB) on the heap, as
-/// RSA keys keep ring's key; firmware without a heap links the core crate.
+/// bytes aligned to `GK_ALIGN`. `*out` points into `mem`. The set lives in
+/// `mem`, but each ES256 key added to it keeps its precomputed
+/// verification table (78 KiB) on the heap, as RSA keys keep ring's key:
+/// `gk_keyset_free` on it releases those and leaves the memory to the
+/// caller. Firmware without a heap links the core crate.
 #[no_mangle]
 pub extern "C" fn gk_keyset_init(
     mem: *mut c_void,
@@ -61,7 +63,7 @@ pub extern "C" fn gk_keyset_init(
         }
         let value = gk_keyset {
             boxed: false,
-            keys: KeySet::new(),
+            keys: HostKeySet::new(),
         };
         // SAFETY: the caller gives `len` writable bytes at `mem`; `place`
         // checks NULL, size and alignment.
@@ -86,7 +88,7 @@ pub extern "C" fn gk_keyset_from_jwks(
         }
         // SAFETY: `json` points to `len` readable bytes (caller contract).
         let json = unsafe { bytes(json, len) }?;
-        let keys = KeySet::from_jwks(json)?;
+        let keys = HostKeySet::from_jwks(json)?;
         let keyset = Box::into_raw(Box::new(gk_keyset { boxed: true, keys }));
         // SAFETY: `out` is non-NULL (checked) and the caller's out pointer.
         unsafe { put(out, keyset) }

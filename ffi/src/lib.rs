@@ -32,13 +32,14 @@ mod status;
 mod status_api;
 mod verifier;
 
-pub use challenge::gk_www_authenticate;
+pub use challenge::{gk_refusal, gk_www_authenticate};
 pub use identity::{
     gk_authenticate, gk_authenticate_token, gk_header, gk_identity, gk_identity_claim,
     gk_identity_claim_str, gk_identity_claims_json, gk_identity_credential, gk_identity_drift,
-    gk_identity_expires, gk_identity_free, gk_identity_init, gk_identity_issuer, gk_identity_jti,
-    gk_identity_new, gk_identity_shadowed, gk_identity_source, gk_identity_subject, gk_source,
-    GK_IDENTITY_SIZE,
+    gk_identity_expires, gk_identity_failed_claim, gk_identity_failed_issuer,
+    gk_identity_failed_kid, gk_identity_free, gk_identity_init, gk_identity_issuer,
+    gk_identity_jti, gk_identity_new, gk_identity_shadowed, gk_identity_source,
+    gk_identity_subject, gk_source, GK_IDENTITY_SIZE, GK_NOW,
 };
 pub use keyset::{
     gk_keyset, gk_keyset_add_hs256, gk_keyset_add_jwks, gk_keyset_free, gk_keyset_from_jwks,

@@ -83,7 +83,7 @@ pub extern "C" fn gk_policy_new(preset_: c_uint, out: *mut *mut gk_policy) -> gk
 }
 
 /// Makes a policy in caller memory of `len` ≥ `GK_POLICY_SIZE` bytes
-/// aligned to `GK_ALIGN`. `gk_policy_free` on it does nothing.
+/// aligned to `GK_ALIGN`. `gk_policy_free` on it leaves the memory to the caller.
 #[no_mangle]
 pub extern "C" fn gk_policy_init(
     mem: *mut c_void,

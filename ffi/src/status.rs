@@ -97,6 +97,8 @@ pub enum gk_status {
     GK_ERR_UNKNOWN_ISSUER = 408,
     /// the token's azp or client_id is not an allowed client (`wrong_authorized_party`).
     GK_ERR_WRONG_AUTHORIZED_PARTY = 409,
+    /// a claim does not hold the required value (`wrong_claim_value`).
+    GK_ERR_WRONG_CLAIM_VALUE = 410,
     /// a JWK is malformed (`invalid_jwk`).
     GK_ERR_INVALID_JWK = 500,
     /// the JWKS document is malformed (`invalid_jwks`).
@@ -133,7 +135,7 @@ pub enum gk_status {
 
 impl gk_status {
     /// Every status, in number order.
-    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
+    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_WRONG_CLAIM_VALUE, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
 
     /// The status of a core error (`GK_ERR_INTERNAL` for one this
     /// build does not know, which the regenerated enum rules out).
@@ -180,6 +182,7 @@ impl gk_status {
             Error::InsufficientScope => gk_status::GK_ERR_INSUFFICIENT_SCOPE,
             Error::UnknownIssuer => gk_status::GK_ERR_UNKNOWN_ISSUER,
             Error::WrongAuthorizedParty => gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY,
+            Error::WrongClaimValue => gk_status::GK_ERR_WRONG_CLAIM_VALUE,
             Error::InvalidJwk => gk_status::GK_ERR_INVALID_JWK,
             Error::InvalidJwks => gk_status::GK_ERR_INVALID_JWKS,
             Error::InvalidKey => gk_status::GK_ERR_INVALID_KEY,
@@ -241,6 +244,7 @@ impl gk_status {
             gk_status::GK_ERR_INSUFFICIENT_SCOPE => (c"insufficient_scope", c"the token lacks a required scope"),
             gk_status::GK_ERR_UNKNOWN_ISSUER => (c"unknown_issuer", c"the token's issuer is none of the trusted issuers"),
             gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY => (c"wrong_authorized_party", c"the token's azp or client_id is not an allowed client"),
+            gk_status::GK_ERR_WRONG_CLAIM_VALUE => (c"wrong_claim_value", c"a claim does not hold the required value"),
             gk_status::GK_ERR_INVALID_JWK => (c"invalid_jwk", c"a JWK is malformed"),
             gk_status::GK_ERR_INVALID_JWKS => (c"invalid_jwks", c"the JWKS document is malformed"),
             gk_status::GK_ERR_INVALID_KEY => (c"invalid_key", c"the public key is invalid (not a P-256 point, or an even RSA modulus)"),

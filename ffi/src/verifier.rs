@@ -3,10 +3,7 @@
 
 use core::ffi::{c_char, c_void};
 
-use gatekey::key::DEFAULT_KEYS;
-use gatekey::{Policy, Validation};
-use gatekey_host::TokenCache;
-use gatekey_host::Trust;
+use gatekey_host::{Keys, OptionValue, Options, Verifier};
 
 use crate::boundary::{fits, free, guard, obj, obj_mut, opt_str, place, put, req_str, Owned};
 use crate::{gk_keyset, gk_policy, gk_status};
@@ -59,10 +56,8 @@ pub struct gk_validation {
 #[allow(non_camel_case_types)]
 pub struct gk_verifier {
     boxed: bool,
-    pub(crate) trust: Trust<DEFAULT_KEYS>,
-    pub(crate) policy: Policy,
-    pub(crate) validation: Validation,
-    pub(crate) cache: Option<TokenCache>,
+    /// The one verifier of every hosted surface (gatekey-host).
+    pub(crate) inner: Verifier,
 }
 
 /// What a verifier's token cache has done (`gk_verifier_cache_info`).
@@ -86,45 +81,56 @@ impl Owned for gk_verifier {
     }
 }
 
-/// Converts the C rules into the core's `Validation` (the core checks them).
+/// Converts the C rules into the shared options schema, which checks them
+/// (gatekey-host's `Options`: the same names and limits as Python and Node).
 ///
 /// # Safety
 /// The strings and the `required` array must be valid as documented.
-unsafe fn validation(v: Option<&gk_validation>) -> Result<Validation, gk_status> {
-    let mut out = Validation::new();
+unsafe fn options(v: Option<&gk_validation>) -> Result<Options, gk_status> {
+    let mut out = Options::default();
     let Some(v) = v else { return Ok(out) };
-    if v.exp_optional {
-        out = out.require_nothing();
+    let mut set =
+        |name: &str, value: OptionValue| out.set(name, value).map_err(|e| gk_status::from(e.error));
+    let text = |s: &str| OptionValue::Str(s.to_owned());
+    let mut issuers = Vec::new();
+    let mut audiences = Vec::new();
+    let mut require = Vec::new();
+    if !v.exp_optional {
+        require.push(text("exp"));
     }
     // SAFETY: NULL or a NUL-terminated string, by the caller's contract.
     if let Some(iss) = unsafe { opt_str(v.issuer) }? {
-        out = out.with_issuer(iss)?;
+        issuers.push(text(iss));
     }
     // SAFETY: as above.
     if let Some(aud) = unsafe { opt_str(v.audience) }? {
-        out = out.with_audience(aud)?;
+        audiences.push(text(aud));
     }
     // SAFETY: as above.
     if let Some(scope) = unsafe { opt_str(v.scope) }? {
-        out = out.with_scope(scope)?;
+        set("scopes", text(scope))?;
     }
     // SAFETY: as above.
     if let Some(typ) = unsafe { opt_str(v.typ) }? {
-        out = out.with_typ(typ)?;
+        set("typ", text(typ))?;
     }
     // SAFETY: each list is NULL with count 0, or `n` valid strings.
     for name in unsafe { names(v.required, v.n_required) }? {
-        out = out.require(name?)?;
+        require.push(text(name?));
     }
     // SAFETY: as above.
     for name in unsafe { names(v.issuers, v.n_issuers) }? {
-        out = out.with_issuer(name?)?;
+        issuers.push(text(name?));
     }
     // SAFETY: as above.
     for name in unsafe { names(v.audiences, v.n_audiences) }? {
-        out = out.with_audience(name?)?;
+        audiences.push(text(name?));
     }
-    Ok(out.with_leeway(v.leeway))
+    set("require", OptionValue::List(require))?;
+    set("issuers", OptionValue::List(issuers))?;
+    set("audiences", OptionValue::List(audiences))?;
+    set("leeway", OptionValue::Int(v.leeway.into()))?;
+    Ok(out)
 }
 
 /// The strings of a C array of `n` NUL-terminated strings (none for n = 0).
@@ -156,19 +162,15 @@ fn parts(
     boxed: bool,
 ) -> Result<gk_verifier, gk_status> {
     // SAFETY: a live keyset of this library (NULL is refused).
-    let keys = unsafe { obj(keyset) }?.keys.clone();
+    let keys = Box::new(unsafe { obj(keyset) }?.keys.clone());
     // SAFETY: a live policy of this library (NULL is refused).
     let policy = unsafe { obj(policy) }?.policy.clone();
     // SAFETY: NULL (defaults) or a valid gk_validation whose strings are
     // valid, by the caller's contract.
-    let validation = unsafe { validation(rules.as_ref()) }?;
-    Ok(gk_verifier {
-        boxed,
-        trust: Trust::Keys(keys),
-        policy,
-        validation,
-        cache: None,
-    })
+    let options = unsafe { options(rules.as_ref()) }?;
+    let inner =
+        Verifier::new(Keys::One(keys), policy, options).map_err(|e| gk_status::from(e.error))?;
+    Ok(gk_verifier { boxed, inner })
 }
 
 /// Makes a verifier on the heap that trusts several issuers, each with its
@@ -212,20 +214,17 @@ pub extern "C" fn gk_verifier_new_issuers(
         for (&name, &set) in names.iter().zip(sets) {
             // SAFETY: a NUL-terminated string and a live keyset of this
             // library, by the contract (NULL is refused by both).
-            list.push((unsafe { req_str(name) }?, unsafe { obj(set) }?.keys.clone()));
+            let name = unsafe { req_str(name) }?.to_owned();
+            // SAFETY: as above.
+            list.push((name, unsafe { obj(set) }?.keys.clone()));
         }
         // SAFETY: as above.
-        let validation = unsafe { self::validation(rules) }?;
-        let trust = Trust::issuers(list, &validation)?;
+        let options = unsafe { self::options(rules) }?;
         // SAFETY: a live policy of this library (NULL is refused).
         let policy = unsafe { obj(policy) }?.policy.clone();
-        let verifier = Box::into_raw(Box::new(gk_verifier {
-            boxed: true,
-            trust,
-            policy,
-            validation,
-            cache: None,
-        }));
+        let inner = Verifier::new(Keys::Issuers(list), policy, options)
+            .map_err(|e| gk_status::from(e.error))?;
+        let verifier = Box::into_raw(Box::new(gk_verifier { boxed: true, inner }));
         // SAFETY: `out` is non-NULL (checked) and the caller's out pointer.
         unsafe { put(out, verifier) }
     })
@@ -255,7 +254,7 @@ pub extern "C" fn gk_verifier_new(
 /// As `gk_verifier_new`, but in caller memory of `len` ≥ `GK_VERIFIER_SIZE`
 /// bytes aligned to `GK_ALIGN` (e.g. a `static` buffer on firmware with no
 /// heap). `*out` points into `mem`; the memory must outlive every use, and
-/// `gk_verifier_free` on it does nothing (call `_init` again to reuse it).
+/// `gk_verifier_free` on it releases what the verifier holds on the heap (its keys, cache and rules) and leaves the memory to the caller, to `_init` again.
 #[no_mangle]
 pub extern "C" fn gk_verifier_init(
     mem: *mut c_void,
@@ -286,20 +285,17 @@ pub extern "C" fn gk_verifier_init(
 /// holds digests and times only, never the tokens, and is allocated here,
 /// once. Call it before the verifier is shared between threads.
 ///
-/// `GK_ERR_INVALID_ARGUMENT` for a capacity above 65536 or a verifier made
-/// by `gk_verifier_init` (a cache needs the heap).
+/// `GK_ERR_INVALID_ARGUMENT` for a capacity above 65536.
 #[no_mangle]
 pub extern "C" fn gk_verifier_set_cache(verifier: *mut gk_verifier, capacity: usize) -> gk_status {
     guard(|| {
         // SAFETY: a live verifier of this library, not in use elsewhere
         // during this call, by the documented contract.
         let verifier = unsafe { obj_mut(verifier) }?;
-        if !verifier.boxed && capacity > 0 {
-            return Err(gk_status::GK_ERR_INVALID_ARGUMENT);
-        }
-        verifier.cache =
-            TokenCache::new(capacity).map_err(|_| gk_status::GK_ERR_INVALID_ARGUMENT)?;
-        Ok(())
+        verifier
+            .inner
+            .set_cache_size(capacity)
+            .map_err(|_| gk_status::GK_ERR_INVALID_ARGUMENT)
     })
 }
 
@@ -312,11 +308,7 @@ pub extern "C" fn gk_verifier_cache_info(
     guard(|| {
         // SAFETY: a live verifier of this library, only read.
         let verifier = unsafe { obj(verifier) }?;
-        let info = verifier
-            .cache
-            .as_ref()
-            .map(TokenCache::info)
-            .unwrap_or_default();
+        let info = verifier.inner.cache_info();
         let info = gk_cache_info {
             hits: info.hits,
             misses: info.misses,

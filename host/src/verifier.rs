@@ -142,6 +142,20 @@ impl Verifier {
         })
     }
 
+    /// Gives the verifier a cache of `capacity` tokens (0: none), before
+    /// it is shared: for a C caller that sets the cache after building.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming `cache_size` above the bound.
+    pub fn set_cache_size(&mut self, capacity: usize) -> Result<(), ConfigError> {
+        let value = OptionValue::Int(i128::try_from(capacity).unwrap_or(i128::MAX));
+        let mut options = self.options.clone();
+        options.set("cache_size", value)?;
+        self.cache = TokenCache::new(options.cache_size).unwrap_or(None);
+        self.options = options;
+        Ok(())
+    }
+
     /// The trust in force now (requests keep the one they started with).
     #[must_use]
     pub fn trust(&self) -> Arc<Trust<KEYS>> {

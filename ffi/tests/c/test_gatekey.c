@@ -121,8 +121,8 @@ static void test_valid_tokens(gk_verifier *v, gk_identity *id) {
     CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_OK);
     CHECK(span_is(p, n, "carol"));
 
-    /* now <= 0 reads the system clock: the fixtures expire in 2100. */
-    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, 0, id), GK_OK);
+    /* GK_NOW reads the system clock: the fixtures expire in 2100. */
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_NOW, id), GK_OK);
 
     /* An explicit token, with no headers at all. */
     CHECK_STATUS(gk_authenticate_token(v, NULL, 0, NULL, 0, (const uint8_t *)GK_TEST_TOKEN_A,
@@ -145,6 +145,30 @@ static void test_rejections(gk_verifier *v, gk_identity *id) {
     CHECK_STATUS(gk_identity_source(id, &source), GK_OK);
     CHECK(source == GK_SOURCE_NONE);
     CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_ERR_MISSING_CLAIM);
+    /* ... but for what the failure named, and the one refusal */
+    CHECK_STATUS(gk_identity_failed_claim(id, &p, &n), GK_OK);
+    CHECK(span_is(p, n, "exp"));
+    CHECK_STATUS(gk_identity_failed_kid(id, &p, &n), GK_ERR_MISSING_CLAIM);
+    {
+        char www[512], body[1024];
+        size_t www_len = 0, body_len = 0;
+        uint16_t http = 0;
+        CHECK_STATUS(gk_refusal(v, id, GK_ERR_EXPIRED, &http, www, sizeof www, &www_len, body,
+                                sizeof body, &body_len),
+                     GK_OK);
+        CHECK(http == 401);
+        CHECK(strcmp(www, "Bearer error=\"invalid_token\", error_description=\"the token has expired\"") == 0);
+        CHECK(www_len == strlen(www));
+        CHECK(strcmp(body, "{\"error\":\"invalid_token\",\"error_description\":\"the token has expired: exp\","
+                           "\"reason\":\"expired\",\"claim\":\"exp\"}") == 0);
+        CHECK(body_len == strlen(body));
+        CHECK_STATUS(gk_refusal(v, id, GK_ERR_EXPIRED, &http, www, 8, &www_len, body, sizeof body,
+                                &body_len),
+                     GK_ERR_BUFFER_TOO_SMALL);
+        CHECK_STATUS(gk_refusal(v, id, GK_OK, &http, www, sizeof www, &www_len, body, sizeof body,
+                                &body_len),
+                     GK_ERR_INVALID_ARGUMENT);
+    }
 
     h[0] = header("Authorization", bearer_bad);
     CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_ERR_BAD_SIGNATURE);
@@ -505,8 +529,18 @@ static void test_static_memory(void) {
     CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_OK);
     CHECK(span_is(p, n, "alice"));
 
-    /* a cache needs the heap */
-    CHECK_STATUS(gk_verifier_set_cache(v, 64), GK_ERR_INVALID_ARGUMENT);
+    /* a placed verifier takes a cache too (gk_verifier_free releases it) */
+    CHECK_STATUS(gk_verifier_set_cache(v, 64), GK_OK);
+    CHECK_STATUS(gk_verifier_set_cache(v, 65537), GK_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    {
+        gk_cache_info info;
+        CHECK_STATUS(gk_verifier_cache_info(v, &info), GK_OK);
+        CHECK(info.hits == 1 && info.misses == 1);
+    }
+    /* a negative now other than GK_NOW is refused */
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, -2, id), GK_ERR_INVALID_ARGUMENT);
 
     /* too small, misaligned, NULL */
     CHECK_STATUS(gk_verifier_init(verifier_mem.bytes, GK_VERIFIER_SIZE - 1, ks, policy, NULL, &v),
