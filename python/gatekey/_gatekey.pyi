@@ -19,6 +19,7 @@ __all__ = [
     "CacheInfo",
     "Identity",
     "Resolution",
+    "Refusal",
     "resolve",
     "challenge",
     "errors",
@@ -35,6 +36,19 @@ _Headers = Union[
     Iterable[tuple[bytes, bytes]],
 ]
 
+@final
+class Refusal:
+    """The HTTP answer to a refused request, as gatekey-host writes it."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def www_authenticate(self) -> Optional[str]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def headers(self) -> list[tuple[bytes, bytes]]: ...
+
 class AuthError(Exception):
     """A request could not be authenticated."""
 
@@ -43,6 +57,10 @@ class AuthError(Exception):
     status: int
     error: Optional[str]
     www_authenticate: str
+    claim: Optional[str]
+    kid: Optional[str]
+    issuer: Optional[str]
+    refusal: Optional[Refusal]
 
 class MissingCredential(AuthError): ...
 class CredentialConflict(AuthError): ...
@@ -50,7 +68,11 @@ class InvalidRequest(AuthError): ...
 class InvalidToken(AuthError): ...
 class ExpiredToken(InvalidToken): ...
 class InsufficientScope(AuthError): ...
-class ConfigurationError(AuthError): ...
+
+class ConfigurationError(AuthError):
+    option: Optional[str]
+    value: Optional[str]
+    expected: Optional[str]
 
 @final
 class KeySet:
@@ -163,8 +185,20 @@ class Verifier:
         cache_size: int = 0,
         scope: Union[str, Sequence[str], None] = None,
         typ: Optional[str] = None,
+        issuers: Union[str, Sequence[str], None] = None,
+        audiences: Union[str, Sequence[str], None] = None,
+        scopes: Union[str, Sequence[str], None] = None,
+        claims: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+        claim_values: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+        authorized_parties: Union[str, Sequence[str], None] = None,
+        azp: Union[str, Sequence[str], None] = None,
+        client_ids: Union[str, Sequence[str], None] = None,
+        client_id: Union[str, Sequence[str], None] = None,
+        realm: Optional[str] = None,
+        resource_metadata: Optional[str] = None,
     ) -> Verifier: ...
     def verify(self, token: _Bytes, *, now: Optional[int] = None) -> dict[str, Any]: ...
+    def verify_with_scopes(self, token: _Bytes, *, now: Optional[int] = None) -> tuple[dict[str, Any], list[str]]: ...
     def authenticate(
         self,
         headers: _Headers,
@@ -173,6 +207,20 @@ class Verifier:
         token: Optional[_Bytes] = None,
         now: Optional[int] = None,
     ) -> Optional[Identity]: ...
+    def resolve(
+        self,
+        headers: _Headers,
+        *,
+        query: Optional[_Bytes] = None,
+        token: Optional[_Bytes] = None,
+    ) -> Resolution: ...
+    def refusal(
+        self,
+        error: AuthError,
+        *,
+        realm: Optional[str] = None,
+        resource_metadata: Optional[str] = None,
+    ) -> Refusal: ...
     def set_keys(self, keys: Union[KeySet, Mapping[str, KeySet]]) -> None: ...
     def cache_info(self) -> CacheInfo: ...
     def cache_clear(self) -> None: ...

@@ -6,11 +6,10 @@ Stateless MCP servers must authenticate ``initialize``, ``tools/list`` and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Iterable, MutableMapping
 from typing import Any, Callable, Optional
 
-from gatekey._gatekey import AuthError, Verifier, challenge
+from gatekey._gatekey import AuthError, Refusal, Verifier, raise_error
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -22,8 +21,14 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 class AuthMiddleware:
     """Authenticates each ``http`` and ``websocket`` request; passes
     ``lifespan`` through. The identity goes to ``scope["state"]["identity"]``
-    and ``scope["user"]``; a refusal is answered with the error's status,
-    a JSON body and the core's ``WWW-Authenticate`` challenge."""
+    and ``scope["user"]``; a refusal is answered with gatekey-host's one
+    refusal (``Verifier.refusal``): the status, ``WWW-Authenticate`` and
+    JSON body that C, Node and the proxy server answer with too.
+
+    ``realm`` and ``resource_metadata`` are best given to the ``Verifier``
+    (options of the same names); given here, they replace the verifier's
+    in this middleware's challenges, checked by the same schema when the
+    middleware is built."""
 
     def __init__(
         self,
@@ -41,6 +46,11 @@ class AuthMiddleware:
         self.resource_metadata = resource_metadata
         self.realm = realm
         self.jwks = jwks
+        if realm is not None or resource_metadata is not None:
+            try:  # check them now, by the options' own rules, not on a refusal
+                raise_error(100)
+            except AuthError as sample:
+                self.refusal_for(sample)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or scope.get("path") in self.exempt:
@@ -69,13 +79,17 @@ class AuthMiddleware:
                 raise
             return self.verifier.authenticate(scope["headers"], query=query)
 
-    def challenge_for(self, error: AuthError) -> str:
-        return challenge(error.code, realm=self.realm, resource_metadata=self.resource_metadata)
+    def refusal_for(self, error: AuthError) -> Refusal:
+        """The answer to ``error``: the verifier's refusal, with this
+        middleware's ``realm`` and ``resource_metadata`` when it has them."""
+        if self.realm is None and self.resource_metadata is None and error.refusal is not None:
+            return error.refusal
+        return self.verifier.refusal(error, realm=self.realm, resource_metadata=self.resource_metadata)
+
+    def challenge_for(self, error: AuthError) -> Optional[str]:
+        return self.refusal_for(error).www_authenticate
 
     async def _refuse(self, error: AuthError, send: Send) -> None:
-        body = json.dumps({"error": error.error or error.name, "error_description": str(error), "code": error.code}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        if error.status != 500:
-            headers.append((b"www-authenticate", self.challenge_for(error).encode()))
-        await send({"type": "http.response.start", "status": error.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        refusal = self.refusal_for(error)
+        await send({"type": "http.response.start", "status": refusal.status, "headers": refusal.headers})
+        await send({"type": "http.response.body", "body": refusal.body})

@@ -7,16 +7,6 @@ from typing import Any, Optional
 from gatekey._gatekey import AuthError, Verifier
 
 
-def _scopes(claims: dict[str, Any]) -> list[str]:
-    scope = claims.get("scope")
-    if isinstance(scope, str):
-        return scope.split()
-    scp = claims.get("scp")
-    if isinstance(scp, list):
-        return [s for s in scp if isinstance(s, str)]
-    return []
-
-
 class TokenVerifier:
     """Implements ``mcp.server.auth.provider.TokenVerifier``: every call
     verifies the token (signature and ``exp``) again; nothing is cached past
@@ -27,19 +17,21 @@ class TokenVerifier:
         self.jwks = jwks
         self.resource = resource
 
-    def _verify(self, token: str) -> dict[str, Any]:
+    def _verify(self, token: str) -> tuple[dict[str, Any], list[str]]:
+        # The scopes come from the core's one rule (``scope`` split on
+        # single spaces, else ``scp``), the one the ``scopes`` option checks.
         try:
-            return self.verifier.verify(token)
+            return self.verifier.verify_with_scopes(token)
         except AuthError as error:
             if self.jwks is None or error.name != "unknown_key" or not self.jwks.sync(self.verifier, unknown_kid=True):
                 raise
-            return self.verifier.verify(token)
+            return self.verifier.verify_with_scopes(token)
 
     async def verify_token(self, token: str) -> Any:
         from mcp.server.auth.provider import AccessToken
 
         try:
-            claims = self._verify(token)
+            claims, scopes = self._verify(token)
         except AuthError:
             return None
         client_id = claims.get("client_id") or claims.get("azp") or claims.get("sub") or ""
@@ -47,7 +39,7 @@ class TokenVerifier:
         fields: dict[str, Any] = {
             "token": token,
             "client_id": str(client_id),
-            "scopes": _scopes(claims),
+            "scopes": scopes,
             "expires_at": int(exp) if isinstance(exp, (int, float)) else None,
         }
         aud = claims.get("aud")

@@ -1,12 +1,14 @@
 //! Core errors as Python exceptions: one class per error family, each
-//! instance carrying the stable code, name, HTTP status and the
-//! `WWW-Authenticate` value the core writes.
+//! instance carrying the stable code, name, HTTP status, what the failure
+//! names (claim, kid, issuer) and the HTTP refusal gatekey-host writes.
 
 use gatekey::{Challenge, Error, Family};
+use gatekey_host::options::ChallengeParams;
+use gatekey_host::{ConfigError, Failure, Refusal};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::{PyBytes, PyType};
 
 create_exception!(
     gatekey,
@@ -70,6 +72,14 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     base.setattr("status", 500)?;
     base.setattr("error", py.None())?;
     base.setattr("www_authenticate", "Bearer")?;
+    base.setattr("claim", py.None())?;
+    base.setattr("kid", py.None())?;
+    base.setattr("issuer", py.None())?;
+    base.setattr("refusal", py.None())?;
+    let config = py.get_type::<ConfigurationError>();
+    config.setattr("option", py.None())?;
+    config.setattr("value", py.None())?;
+    config.setattr("expected", py.None())?;
     m.add("AuthError", base)?;
     m.add("MissingCredential", py.get_type::<MissingCredential>())?;
     m.add("CredentialConflict", py.get_type::<CredentialConflict>())?;
@@ -77,7 +87,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidToken", py.get_type::<InvalidToken>())?;
     m.add("ExpiredToken", py.get_type::<ExpiredToken>())?;
     m.add("InsufficientScope", py.get_type::<InsufficientScope>())?;
-    m.add("ConfigurationError", py.get_type::<ConfigurationError>())?;
+    m.add("ConfigurationError", config)?;
+    m.add_class::<PyRefusal>()?;
     Ok(())
 }
 
@@ -101,25 +112,136 @@ fn write_challenge(challenge: &Challenge<'_>, error: Option<Error>) -> Result<St
     Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
-/// The exception for `error`, with its attributes set.
+/// The HTTP answer to a refused request, as gatekey-host writes it for
+/// every surface: the status, the `WWW-Authenticate` value (`None` for a
+/// 500) and the JSON body, byte for byte.
+#[pyclass(frozen, name = "Refusal", module = "gatekey._gatekey")]
+pub(crate) struct PyRefusal {
+    /// 400, 401, 403 or 500.
+    #[pyo3(get)]
+    status: u16,
+    /// The `WWW-Authenticate` value, or `None` (a configuration fault).
+    #[pyo3(get)]
+    www_authenticate: Option<String>,
+    body: String,
+}
+
+impl From<Refusal> for PyRefusal {
+    fn from(r: Refusal) -> Self {
+        PyRefusal {
+            status: r.status,
+            www_authenticate: r.www_authenticate,
+            body: r.body,
+        }
+    }
+}
+
+#[pymethods]
+impl PyRefusal {
+    /// The JSON body (`application/json`).
+    #[getter]
+    fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.body.as_bytes())
+    }
+
+    /// The response headers, ASGI style: `content-type`, `content-length`
+    /// and, unless the status is 500, `www-authenticate`.
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+        let mut out = vec![
+            (
+                PyBytes::new(py, b"content-type"),
+                PyBytes::new(py, b"application/json"),
+            ),
+            (
+                PyBytes::new(py, b"content-length"),
+                PyBytes::new(py, self.body.len().to_string().as_bytes()),
+            ),
+        ];
+        if let Some(w) = &self.www_authenticate {
+            out.push((
+                PyBytes::new(py, b"www-authenticate"),
+                PyBytes::new(py, w.as_bytes()),
+            ));
+        }
+        out
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Refusal(status={}, www_authenticate={:?}, body={:?})",
+            self.status, self.www_authenticate, self.body
+        )
+    }
+}
+
+/// The exception for `error`, with its attributes set (no claim, kid or
+/// issuer named; the bare challenge).
 pub(crate) fn to_py(py: Python<'_>, error: Error) -> PyErr {
-    match build(py, error) {
-        Ok(err) => err,
+    let failure = Failure::from(error);
+    let refusal = failure.refusal(&ChallengeParams::default());
+    failure_to_py(py, &failure, refusal)
+}
+
+/// The exception for `failure`, answered with `refusal` (the verifier's).
+pub(crate) fn failure_to_py(py: Python<'_>, failure: &Failure, refusal: Refusal) -> PyErr {
+    match build(py, failure, refusal, failure.message()) {
+        Ok(exc) => PyErr::from_value(exc),
         Err(err) => err,
     }
 }
 
-fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
+fn build<'py>(
+    py: Python<'py>,
+    failure: &Failure,
+    refusal: Refusal,
+    message: String,
+) -> PyResult<Bound<'py, PyAny>> {
+    let error = failure.error;
     let http = error.http();
-    let exc = class(py, error.family()).call1((error.message(),))?;
+    let exc = class(py, error.family()).call1((message,))?;
     exc.setattr("code", error.code())?;
     exc.setattr("name", error.name())?;
     exc.setattr("status", http.status)?;
     exc.setattr("error", http.error)?;
-    let challenge =
-        write_challenge(&Challenge::default(), Some(error)).unwrap_or_else(|_| "Bearer".into());
+    let challenge = refusal.www_authenticate.clone().unwrap_or_else(|| {
+        write_challenge(&Challenge::default(), Some(error)).unwrap_or_else(|_| "Bearer".into())
+    });
     exc.setattr("www_authenticate", challenge)?;
-    Ok(PyErr::from_value(exc))
+    exc.setattr("claim", failure.claim.as_deref())?;
+    exc.setattr("kid", failure.kid.as_deref())?;
+    exc.setattr("issuer", failure.issuer.as_deref())?;
+    exc.setattr("refusal", Py::new(py, PyRefusal::from(refusal))?)?;
+    Ok(exc)
+}
+
+/// The `ConfigurationError` for a bad option: the message is the host's,
+/// `option`, `value` and `expected` its parts.
+pub(crate) fn config_to_py(py: Python<'_>, e: &ConfigError) -> PyErr {
+    let failure = Failure::from(e.error);
+    let refusal = failure.refusal(&ChallengeParams::default());
+    let exc = || -> PyResult<Bound<'_, PyAny>> {
+        let exc = build(py, &failure, refusal, e.to_string())?;
+        exc.setattr("option", e.option)?;
+        exc.setattr("value", &e.value)?;
+        exc.setattr("expected", &e.expected)?;
+        Ok(exc)
+    };
+    match exc() {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
+}
+
+/// Maps host option results.
+pub(crate) trait ConfigIntoPy<T> {
+    fn config_err(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> ConfigIntoPy<T> for Result<T, ConfigError> {
+    fn config_err(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| config_to_py(py, &e))
+    }
 }
 
 /// Maps core results.

@@ -7,8 +7,8 @@ use pyo3::types::{PyDict, PyString};
 use crate::errors::IntoPy;
 use crate::input::bytes_of;
 
-/// How many keys one set holds (identity providers publish a few, rotating).
-pub(crate) const KEYS: usize = 16;
+/// How many keys one set holds: gatekey-host's, the same in every language.
+pub(crate) use gatekey_host::KEYS;
 
 /// The DER prefix of a P-256 `SubjectPublicKeyInfo` with an uncompressed
 /// point (RFC 5480): SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 },

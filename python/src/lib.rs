@@ -1,14 +1,16 @@
 //! `gatekey._gatekey`: the native half of the Python package.
 //!
-//! Thin by design: it converts Python values to the core's types and back,
-//! releases the GIL while a public-key signature is checked, and maps [`gatekey::Error`]
-//! to exception classes. Every rule (precedence, verification, challenge
-//! text) lives in the core crate.
+//! Thin by design: it converts Python values to gatekey-host's options and
+//! the core's types and back, releases the GIL while a public-key signature
+//! is checked, and maps failures to exception classes. Every rule
+//! (precedence, verification, options, the refusal) lives in the core
+//! crate and in gatekey-host's one `Verifier`.
 
 mod claims;
 mod errors;
 mod input;
 mod keys;
+mod options;
 mod policy;
 mod trust;
 mod verifier;

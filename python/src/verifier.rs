@@ -1,24 +1,22 @@
 //! `Verifier`, `Identity`, `Resolution` and `resolve`: one request in, one
-//! identity (or one exception) out, decided by the core.
+//! identity (or one exception) out, decided by gatekey-host's [`Verifier`]
+//! (its options, its checks, its refusal); this module converts.
 
-use core::cell::RefCell;
-use std::sync::{Arc, PoisonError, RwLock};
-
+use gatekey::claims::ScopeToken;
 use gatekey::json::JsonStr;
-use gatekey::{
-    buffer_len, Error, Identity, Policy, Request, Resolution, Validation, DEFAULT_BUFFER,
-};
-use gatekey_host::{Offload, TokenCache, Trust};
+use gatekey::{Claims, Error, Identity, Request, Resolution};
+use gatekey_host::options::{self as host_options, ChallengeParams};
+use gatekey_host::{with_buffer, Failure, Keys, Offload, Options, Trust, Verifier, KEYS};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::claims;
-use crate::errors::{to_py, IntoPy};
-use crate::input::{borrow_bytes, borrow_optional, fields, views};
+use crate::errors::{failure_to_py, ConfigIntoPy, IntoPy, PyRefusal};
+use crate::input::{borrow_bytes, borrow_optional, fields, views, Fields};
 use crate::keys::PyKeySet;
-use crate::keys::KEYS;
+use crate::options::{optional, value};
 use crate::policy::PyPolicy;
 use crate::trust;
 
@@ -36,60 +34,26 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A thread keeps a decode buffer at most this large between calls.
-const KEPT_BUFFER: usize = 64 * 1024;
-
-thread_local! {
-    /// This thread's decode buffer: zeroing a fresh 6 KiB one on every call
-    /// cost more than a cache hit's own work.
-    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+/// The scopes `claims` grant, as the core reads them ([`Claims::each_scope`]).
+fn scopes(claims: &Claims<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    claims.each_scope(|s| {
+        out.push(match s {
+            ScopeToken::Whole(whole) => text(whole),
+            ScopeToken::Part(part) => lossy(part),
+        });
+    });
+    out
 }
 
-/// Runs `f` with a buffer that holds any input up to `longest` bytes
-/// decoded: this thread's, grown when needed and shrunk back past
-/// [`KEPT_BUFFER`]. A re-entrant call (a finalizer that verifies while the
-/// buffer is lent out) gets a fresh one.
-fn with_buffer<R>(longest: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
-    let need = buffer_len(longest).max(DEFAULT_BUFFER);
-    BUFFER.with(|cell| {
-        let Ok(mut buf) = cell.try_borrow_mut() else {
-            return f(&mut vec![0u8; need]);
-        };
-        if buf.len() < need {
-            buf.resize(need, 0);
-        }
-        let out = f(buf.get_mut(..need).unwrap_or_default());
-        if buf.len() > KEPT_BUFFER {
-            *buf = Vec::new();
-        }
-        out
-    })
-}
-
-fn names(py: Python<'_>, list: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
-    match list {
-        None => Ok(Vec::new()),
-        Some(v) if v.is_none() => Ok(Vec::new()),
-        Some(v) if v.is_instance_of::<PyString>() => Ok(vec![v.extract()?]),
-        Some(v) => v.extract().map_err(|_| {
-            let _ = py;
-            PyValueError::new_err(format!("{what} must be a str or a sequence of str"))
-        }),
-    }
-}
-
-/// Verifies tokens and authenticates requests with fixed keys, policy and
-/// claim rules. Safe to share between threads; the GIL is released while a
-/// public-key signature (ES256, RS256, PS256) is checked, the one step that
-/// takes tens of microseconds.
+/// Verifies tokens and authenticates requests with fixed policy and claim
+/// rules: gatekey-host's one [`Verifier`], shared with C and Node. Safe to
+/// share between threads; the GIL is released while a public-key
+/// signature (ES256, RS256, PS256) is checked, the one step that takes
+/// tens of microseconds.
 #[pyclass(frozen, name = "Verifier", module = "gatekey._gatekey")]
 pub(crate) struct PyVerifier {
-    trust: RwLock<Arc<Trust<KEYS>>>,
-    policy: Policy,
-    validation: Validation,
-    required: bool,
-    /// Verified tokens (gatekey-host: sharded, locked only around lookups).
-    cache: Option<TokenCache>,
+    inner: Verifier,
 }
 
 /// What the verified-token cache has done: `functools.lru_cache`'s fields.
@@ -116,12 +80,6 @@ impl PyCacheInfo {
             "CacheInfo(hits={}, misses={}, maxsize={}, currsize={})",
             self.hits, self.misses, self.maxsize, self.currsize
         )
-    }
-}
-
-impl PyVerifier {
-    fn trust(&self) -> Arc<Trust<KEYS>> {
-        Arc::clone(&self.trust.read().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -153,54 +111,107 @@ impl Offload for ReleaseGil<'_> {
     }
 }
 
+/// Borrowed header fields, as the core iterates them.
+type FieldViews<'a> = core::iter::Copied<core::slice::Iter<'a, (&'a [u8], &'a [u8])>>;
+
+/// A request of header fields, an optional query string and an optional
+/// explicit token.
+fn request<'a>(
+    views: &'a [(&'a [u8], &'a [u8])],
+    query: Option<&'a [u8]>,
+    token: Option<&'a [u8]>,
+) -> Request<'a, FieldViews<'a>> {
+    let mut request = Request::new(views.iter().copied());
+    if let Some(q) = query {
+        request = request.with_query(q);
+    }
+    if let Some(t) = token {
+        request = request.with_token(t);
+    }
+    request
+}
+
+/// The borrowed parts of a request given as Python values.
+struct Parts<'a, 'py> {
+    fields: Fields<'py>,
+    query: Option<&'a [u8]>,
+    token: Option<&'a [u8]>,
+}
+
+impl<'a, 'py> Parts<'a, 'py> {
+    fn new(
+        headers: &Bound<'py, PyAny>,
+        query: Option<&'a Bound<'py, PyAny>>,
+        token: Option<&'a Bound<'py, PyAny>>,
+    ) -> PyResult<Self> {
+        Ok(Parts {
+            fields: fields(headers)?,
+            query: borrow_optional(query, "query")?,
+            token: borrow_optional(token, "token")?,
+        })
+    }
+}
+
+impl PyVerifier {
+    /// `now` as given, or the clock: the host's rule, as every language's.
+    fn now(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
+        host_options::now(&optional(now)).config_err(py)
+    }
+
+    fn refuse(&self, py: Python<'_>, failure: &Failure) -> PyErr {
+        failure_to_py(py, failure, self.inner.refusal(failure))
+    }
+}
+
+/// `keys` of the `set_keys` kind of the verifier's current trust.
+fn same_kind(trust: &Trust<KEYS>, keys: &Keys) -> bool {
+    matches!(
+        (trust.keys().is_some(), keys),
+        (true, Keys::One(_)) | (false, Keys::Issuers(_))
+    )
+}
+
+/// The failure an `AuthError` describes, read back from its attributes.
+fn failure_of(error: &Bound<'_, PyAny>) -> PyResult<Failure> {
+    let code: u16 = error.getattr("code")?.extract()?;
+    let error_ = Error::from_code(code)
+        .ok_or_else(|| PyValueError::new_err(format!("no gatekey error has code {code}")))?;
+    let named = |name: &str| -> PyResult<Option<String>> { error.getattr(name)?.extract() };
+    Ok(Failure {
+        error: error_,
+        claim: named("claim")?,
+        kid: named("kid")?,
+        issuer: named("issuer")?,
+    })
+}
+
 #[pymethods]
 impl PyVerifier {
+    /// `Verifier(keys, *, policy=None, **options)`: every option of
+    /// gatekey-host's one schema (`issuer(s)`, `audience(s)`, `leeway`,
+    /// `require`, `claims`, `scope(s)`, `authorized_parties`/`azp`,
+    /// `client_ids`/`client_id`, `typ`, `cache_size`, `realm`,
+    /// `resource_metadata`, `required`), set in the order given and
+    /// checked by the host: a bad one raises `ConfigurationError` naming it.
     #[new]
-    #[pyo3(signature = (
-        keys, *, policy=None, issuer=None, audience=None, leeway=0,
-        require=vec!["exp".to_owned()], required=true, cache_size=0, scope=None, typ=None
-    ))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (keys, *, policy=None, **options))]
     fn new(
         py: Python<'_>,
         keys: &Bound<'_, PyAny>,
         policy: Option<&PyPolicy>,
-        issuer: Option<&Bound<'_, PyAny>>,
-        audience: Option<&Bound<'_, PyAny>>,
-        leeway: u32,
-        require: Vec<String>,
-        required: bool,
-        cache_size: usize,
-        scope: Option<&Bound<'_, PyAny>>,
-        typ: Option<&str>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let cache = TokenCache::new(cache_size)
-            .map_err(|e| PyValueError::new_err(format!("cache_size: {e}")))?;
-        let mut v = Validation::new().require_nothing().with_leeway(leeway);
-        for name in &require {
-            v = v.require(name).py_err(py)?;
+        let mut checked = Options::default();
+        if let Some(options) = options {
+            for (name, v) in options.iter() {
+                let name: String = name.extract()?;
+                checked.set(&name, value(&v)).config_err(py)?;
+            }
         }
-        let issuers = names(py, issuer, "issuer")?;
-        for i in &issuers {
-            v = v.with_issuer(i).py_err(py)?;
-        }
-        for a in names(py, audience, "audience")? {
-            v = v.with_audience(&a).py_err(py)?;
-        }
-        for s in names(py, scope, "scope")? {
-            v = v.with_scope(&s).py_err(py)?;
-        }
-        if let Some(t) = typ {
-            v = v.with_typ(t).py_err(py)?;
-        }
-        let trust = trust::from_py(py, keys, &v, !issuers.is_empty())?;
-        Ok(PyVerifier {
-            trust: RwLock::new(Arc::new(trust)),
-            policy: policy.map_or_else(Policy::header_first, |p| p.inner.clone()),
-            validation: v,
-            required,
-            cache,
-        })
+        let keys = trust::from_py(keys)?;
+        let policy = policy.map_or_else(gatekey::Policy::header_first, |p| p.inner.clone());
+        let inner = Verifier::new(keys, policy, checked).config_err(py)?;
+        Ok(PyVerifier { inner })
     }
 
     /// Verifies `token` (signature, then claims at `now`, default the
@@ -210,18 +221,37 @@ impl PyVerifier {
         &self,
         py: Python<'py>,
         token: &Bound<'py, PyAny>,
-        now: Option<i64>,
+        now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let t = borrow_bytes(token, "the token")?;
-        let trust = self.trust();
-        let now = now.unwrap_or_else(gatekey::now_unix);
-        let offload = ReleaseGil::for_trust(py, &trust);
-        with_buffer(t.len(), |buf| {
-            let claims = trust
-                .verify(t, &self.validation, self.cache.as_ref(), now, buf, &offload)
-                .map(|v| v.claims.object())
-                .py_err(py)?;
-            claims::dict(py, claims)
+        let now = Self::now(py, now)?;
+        let offload = ReleaseGil::for_trust(py, &self.inner.trust());
+        with_buffer(|buf| match self.inner.verify(t, now, buf, &offload) {
+            Ok(v) => claims::dict(py, v.claims.object()),
+            Err(f) => Err(self.refuse(py, &f)),
+        })
+    }
+
+    /// [`verify`](Self::verify), with the scopes the token grants by the
+    /// core's one rule (`scope` split on single spaces, else `scp` as an
+    /// array or a space-separated string): `(claims, scopes)`.
+    #[pyo3(signature = (token, *, now=None))]
+    fn verify_with_scopes<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let t = borrow_bytes(token, "the token")?;
+        let now = Self::now(py, now)?;
+        let offload = ReleaseGil::for_trust(py, &self.inner.trust());
+        with_buffer(|buf| match self.inner.verify(t, now, buf, &offload) {
+            Ok(v) => {
+                let scopes = scopes(&v.claims);
+                let dict = claims::dict(py, v.claims.object())?;
+                PyTuple::new(py, [dict.into_any(), scopes.into_pyobject(py)?.into_any()])
+            }
+            Err(f) => Err(self.refuse(py, &f)),
         })
     }
 
@@ -235,40 +265,68 @@ impl PyVerifier {
         headers: &Bound<'_, PyAny>,
         query: Option<&Bound<'_, PyAny>>,
         token: Option<&Bound<'_, PyAny>>,
-        now: Option<i64>,
+        now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<PyIdentity>> {
-        let fields = fields(headers)?;
-        let views = views(&fields);
-        let query = borrow_optional(query, "query")?;
-        let token = borrow_optional(token, "token")?;
-        let longest = views
-            .iter()
-            .map(|(_, v)| v.len())
-            .chain(query.map(<[u8]>::len))
-            .chain(token.map(<[u8]>::len))
-            .max()
-            .unwrap_or(0);
-        let mut request = Request::new(views.iter().copied());
-        if let Some(q) = query {
-            request = request.with_query(q);
+        let parts = Parts::new(headers, query, token)?;
+        let views = views(&parts.fields);
+        let now = Self::now(py, now)?;
+        let offload = ReleaseGil::for_trust(py, &self.inner.trust());
+        let request = request(&views, parts.query, parts.token);
+        with_buffer(
+            |buf| match self.inner.authenticate(request, now, buf, &offload) {
+                Ok(id) => Ok(id.as_ref().map(PyIdentity::new)),
+                Err(f) => Err(self.refuse(py, &f)),
+            },
+        )
+    }
+
+    /// Which credential a request carries under this verifier's policy,
+    /// without verifying it.
+    #[pyo3(signature = (headers, *, query=None, token=None))]
+    fn resolve(
+        &self,
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        query: Option<&Bound<'_, PyAny>>,
+        token: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyResolution> {
+        let parts = Parts::new(headers, query, token)?;
+        let views = views(&parts.fields);
+        let resolved = self
+            .inner
+            .resolve(request(&views, parts.query, parts.token))
+            .map(|r| PyResolution::new(&r));
+        resolved.map_err(|f| self.refuse(py, &f))
+    }
+
+    /// The HTTP answer to `error` (an `AuthError`) with this verifier's
+    /// challenge, `realm` and `resource_metadata` replacing the verifier's
+    /// own when given (checked as the options of the same names).
+    #[pyo3(signature = (error, *, realm=None, resource_metadata=None))]
+    fn refusal(
+        &self,
+        py: Python<'_>,
+        error: &Bound<'_, PyAny>,
+        realm: Option<&Bound<'_, PyAny>>,
+        resource_metadata: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyRefusal> {
+        let failure = failure_of(error)?;
+        if realm.is_none() && resource_metadata.is_none() {
+            return Ok(self.inner.refusal(&failure).into());
         }
-        if let Some(t) = token {
-            request = request.with_token(t);
+        let mut params: ChallengeParams = self.inner.challenge().clone();
+        let mut given = Options::default();
+        if let Some(r) = realm {
+            given.set("realm", value(r)).config_err(py)?;
+            params.realm.clone_from(&given.realm);
         }
-        let trust = self.trust();
-        let now = now.unwrap_or_else(gatekey::now_unix);
-        let offload = ReleaseGil::for_trust(py, &trust);
-        let cache = self.cache.as_ref();
-        with_buffer(longest, |buf| {
-            let result = gatekey::authenticate_with(request, &self.policy, buf, |t, buf| {
-                trust.verify(t, &self.validation, cache, now, buf, &offload)
-            });
-            match result {
-                Ok(id) => Ok(Some(PyIdentity::new(&id))),
-                Err(Error::MissingCredential) if !self.required => Ok(None),
-                Err(e) => Err(to_py(py, e)),
-            }
-        })
+        if let Some(m) = resource_metadata {
+            given.set("resource_metadata", value(m)).config_err(py)?;
+            params
+                .resource_metadata
+                .clone_from(&given.resource_metadata);
+        }
+        Ok(failure.refusal(&params).into())
     }
 
     /// Replaces the keys (e.g. after a JWKS refresh): a `KeySet`, or for a
@@ -276,24 +334,18 @@ impl PyVerifier {
     /// Calls in flight finish with the keys they started with; tokens
     /// cached under the old keys are verified again.
     fn set_keys(&self, py: Python<'_>, keys: &Bound<'_, PyAny>) -> PyResult<()> {
-        let trust = trust::from_py(py, keys, &self.validation, false)?;
-        let mut slot = self.trust.write().unwrap_or_else(PoisonError::into_inner);
-        if !slot.same_kind(&trust) {
+        let keys = trust::from_py(keys)?;
+        if !same_kind(&self.inner.trust(), &keys) {
             return Err(PyValueError::new_err(
                 "set_keys: a KeySet replaces a KeySet, a mapping of issuers a mapping",
             ));
         }
-        *slot = Arc::new(trust);
-        Ok(())
+        self.inner.replace_keys(keys).config_err(py)
     }
 
     /// The verified-token cache's counters (all 0 without a cache).
     fn cache_info(&self) -> PyCacheInfo {
-        let info = self
-            .cache
-            .as_ref()
-            .map(TokenCache::info)
-            .unwrap_or_default();
+        let info = self.inner.cache_info();
         PyCacheInfo {
             hits: info.hits,
             misses: info.misses,
@@ -304,16 +356,14 @@ impl PyVerifier {
 
     /// Forgets every cached token (the counters stay).
     fn cache_clear(&self) {
-        if let Some(cache) = &self.cache {
-            cache.clear();
-        }
+        self.inner.cache_clear();
     }
 
     /// The current keys (a verifier of several issuers has `issuers`
     /// instead, and raises `ValueError` here).
     #[getter]
     fn keys(&self) -> PyResult<PyKeySet> {
-        let trust = self.trust();
+        let trust = self.inner.trust();
         let keys = trust.keys().ok_or_else(|| {
             PyValueError::new_err("this verifier trusts several issuers: see Verifier.issuers")
         })?;
@@ -325,30 +375,30 @@ impl PyVerifier {
     /// `{issuer: KeySet}` for a verifier of several issuers, else `None`.
     #[getter]
     fn issuers<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        trust::issuers(py, &self.trust())
+        trust::issuers(py, &self.inner.trust())
     }
 
     /// The precedence policy.
     #[getter]
     fn policy(&self) -> PyPolicy {
         PyPolicy {
-            inner: self.policy.clone(),
+            inner: self.inner.policy().clone(),
         }
     }
 
     /// Whether a request without any credential is refused.
     #[getter]
     fn required(&self) -> bool {
-        self.required
+        self.inner.options().required
     }
 
     fn __repr__(&self) -> String {
         format!(
             "Verifier(keys={}, policy={:?}, required={}, cache_size={})",
-            self.trust().len(),
-            self.policy.preset_kind().name(),
-            self.required,
-            self.cache.as_ref().map_or(0, TokenCache::capacity)
+            self.inner.trust().len(),
+            self.inner.policy().preset_kind().name(),
+            self.inner.options().required,
+            self.inner.cache_info().capacity
         )
     }
 }
@@ -453,6 +503,18 @@ pub(crate) struct PyResolution {
     drift: bool,
 }
 
+impl PyResolution {
+    fn new(r: &Resolution<'_>) -> Self {
+        PyResolution {
+            source: r.winner.map(|c| c.source.name()),
+            credential: r.winner.map(|c| lossy(c.value)),
+            shadowed: shadowed(r),
+            skipped: skipped(r),
+            drift: r.drift,
+        }
+    }
+}
+
 #[pymethods]
 impl PyResolution {
     fn __repr__(&self) -> String {
@@ -474,23 +536,9 @@ pub(crate) fn resolve(
     query: Option<&Bound<'_, PyAny>>,
     token: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyResolution> {
-    let fields = fields(headers)?;
-    let views = views(&fields);
-    let query = borrow_optional(query, "query")?;
-    let token = borrow_optional(token, "token")?;
-    let mut request = Request::new(views.iter().copied());
-    if let Some(q) = query {
-        request = request.with_query(q);
-    }
-    if let Some(t) = token {
-        request = request.with_token(t);
-    }
-    let r = gatekey::resolve(&policy.inner, request).py_err(py)?;
-    Ok(PyResolution {
-        source: r.winner.map(|c| c.source.name()),
-        credential: r.winner.map(|c| lossy(c.value)),
-        shadowed: shadowed(&r),
-        skipped: skipped(&r),
-        drift: r.drift,
-    })
+    let parts = Parts::new(headers, query, token)?;
+    let views = views(&parts.fields);
+    let r =
+        gatekey::resolve(&policy.inner, request(&views, parts.query, parts.token)).py_err(py)?;
+    Ok(PyResolution::new(&r))
 }

@@ -42,7 +42,11 @@ def test_every_mcp_request_is_authenticated_testclient() -> None:
             refused = post(client, "header_first", method, {})
             assert refused.status_code == 401
             assert refused.headers["www-authenticate"] == f'Bearer resource_metadata="{META}"'
-            assert refused.json()["error"] == "missing_credential"
+            assert refused.json() == {
+                "error": "unauthorized",
+                "error_description": "the request carries no credential",
+                "reason": "missing_credential",
+            }
         assert post(client, "header_first", "tools/call", {}).status_code == 401
         call = post(client, "header_first", "tools/call", {"authorization": f"Bearer {alice}"})
         assert call.json()["result"]["structuredContent"] == {"result": 5}

@@ -26,10 +26,15 @@ def test_capacity_rounds_up_and_is_bounded(keys: gatekey.KeySet) -> None:
     assert gatekey.Verifier(keys, cache_size=1).cache_info().maxsize == 64
     assert gatekey.Verifier(keys, cache_size=100).cache_info().maxsize == 128
     assert "cache_size=128" in repr(gatekey.Verifier(keys, cache_size=100))
-    with pytest.raises(ValueError, match="cache_size"):
+    # The host's schema decides, and names the option.
+    with pytest.raises(gatekey.ConfigurationError, match="cache_size") as big:
         gatekey.Verifier(keys, cache_size=10**9)
-    with pytest.raises(OverflowError):
+    assert (big.value.option, big.value.value, big.value.name) == ("cache_size", "1000000000", "invalid_config")
+    with pytest.raises(gatekey.ConfigurationError, match="cache_size") as negative:
         gatekey.Verifier(keys, cache_size=-1)
+    assert negative.value.option == "cache_size" and negative.value.value == "-1"
+    with pytest.raises(gatekey.ConfigurationError, match="cache_size"):
+        gatekey.Verifier(keys, cache_size=10**40)  # beyond i128: still the option's error
 
 
 def test_hits_then_an_expired_cached_token_is_refused(keys: gatekey.KeySet) -> None:

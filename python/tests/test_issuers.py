@@ -105,10 +105,12 @@ def test_replacing_an_issuers_keys_empties_the_cache() -> None:
 
 
 def test_configuration_errors() -> None:
-    with pytest.raises(ValueError, match="issuer"):
+    with pytest.raises(gatekey.ConfigurationError, match="issuer") as given:
         gatekey.Verifier({A: keys_a()}, issuer=A)
-    with pytest.raises(ValueError, match="no issuer"):
+    assert given.value.option == "issuers"
+    with pytest.raises(gatekey.ConfigurationError, match="issuers") as empty:
         gatekey.Verifier({})
+    assert empty.value.option == "keys"
     with pytest.raises(TypeError):
         gatekey.Verifier({A: "not a key set"})  # type: ignore[dict-item]
     with pytest.raises(TypeError):

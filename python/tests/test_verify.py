@@ -14,6 +14,7 @@ import pytest
 from conftest import EC_KEY, EC_PUBLIC_PEM, NOW, SECRET, claims, es256, es256_jwks, hs256
 
 import gatekey
+import gatekey._gatekey
 
 LIVE = int(time.time())
 
@@ -175,3 +176,85 @@ def test_header_forms(keys: gatekey.KeySet) -> None:
         verifier.authenticate([("authorization",)], now=NOW)
     with pytest.raises(TypeError):
         verifier.authenticate([(1, 2)], now=NOW)
+
+
+def test_options_go_through_the_host_schema(keys: gatekey.KeySet) -> None:
+    for options, option in (
+        ({"leeway": True}, "leeway"),  # a bool is not a number of seconds
+        ({"leeway": 2**200}, "leeway"),
+        ({"audience": b"mcp"}, "audiences"),
+        ({"claims": {1: "x"}}, "claims"),
+        ({"scope": object()}, "scopes"),
+        ({"nope": 1}, "options"),
+    ):
+        with pytest.raises(gatekey.ConfigurationError) as info:
+            gatekey.Verifier(keys, **options)
+        assert info.value.option == option, options
+        assert info.value.expected and str(info.value).startswith(f"option {option}: expected ")
+    v = gatekey.Verifier(keys, audiences=("mcp",), azp=["gw"], client_id="gw", claims={"jti": ["j-alice"]}, scopes="tools:list")
+    assert v.verify(es256(claims(azp="gw")), now=NOW)["sub"] == "alice"
+
+
+def test_now_is_unix_seconds_from_the_epoch(keys: gatekey.KeySet) -> None:
+    v = gatekey.Verifier(keys, audience="mcp")
+    with pytest.raises(gatekey.AuthError) as info:
+        v.verify(es256(claims()), now=0)  # the epoch, not the clock
+    assert info.value.name == "issued_in_future" and info.value.claim == "iat"
+    for now in (-1, 1.5, "1750000000", NOW * 1000, True):
+        with pytest.raises(gatekey.ConfigurationError) as bad:
+            v.verify(es256(claims()), now=now)  # type: ignore[arg-type]
+        assert bad.value.option == "now"
+
+
+def test_failures_name_what_they_are_about(keys: gatekey.KeySet) -> None:
+    v = gatekey.Verifier(keys, audience="mcp", realm="mcp")
+    with pytest.raises(gatekey.InvalidToken) as info:
+        v.verify(es256(claims(), kid="nope"), now=NOW)
+    e = info.value
+    assert (e.kid, e.claim, e.issuer) == ("nope", None, None)
+    assert str(e) == "no key matches the token's kid: kid nope"
+    assert e.refusal is not None and e.refusal.status == 401
+    assert e.www_authenticate == e.refusal.www_authenticate and e.www_authenticate.startswith('Bearer realm="mcp", ')
+    body = json.loads(e.refusal.body)
+    assert body == {"error": "invalid_token", "error_description": str(e), "reason": "unknown_key", "kid": "nope"}
+    assert dict(e.refusal.headers)[b"content-length"] == str(len(e.refusal.body)).encode()
+    other = v.refusal(e, realm="other", resource_metadata="https://mcp.example/meta")
+    assert other.www_authenticate is not None and other.www_authenticate.startswith('Bearer realm="other", ')
+    assert other.body == e.refusal.body
+    with pytest.raises(gatekey.ConfigurationError) as bad:
+        v.refusal(e, resource_metadata="ftp://x")
+    assert bad.value.option == "resource_metadata"
+
+
+def test_wrong_claim_value_is_an_invalid_token(keys: gatekey.KeySet) -> None:
+    assert (410, "wrong_claim_value", 401) in [(c, n, s) for c, n, s, _ in gatekey.errors()]
+    v = gatekey.Verifier(keys, audience="mcp", claims={"client_id": "other"})
+    with pytest.raises(gatekey.InvalidToken) as info:
+        v.verify(es256(claims()), now=NOW)
+    assert (info.value.name, info.value.code, info.value.claim) == ("wrong_claim_value", 410, "client_id")
+    with pytest.raises(gatekey.InvalidToken):
+        gatekey._gatekey.raise_error(410)
+
+
+def test_scopes_by_the_core_rule(keys: gatekey.KeySet) -> None:
+    v = gatekey.Verifier(keys, audience="mcp")
+    for extra, scopes in (
+        ({}, ["tools:list", "tools:call"]),
+        ({"scope": "a  b\tc"}, ["a", "b\tc"]),  # single spaces only (RFC 6749 3.3)
+        ({"scope": None, "scp": ["x", 1, "y"]}, ["x", "y"]),
+        ({"scope": None, "scp": "x y"}, ["x", "y"]),
+    ):
+        c = claims(**extra)
+        if extra.get("scope", "") is None:
+            del c["scope"]
+        got, granted = v.verify_with_scopes(es256(c), now=NOW)
+        assert got == c and granted == scopes, extra
+
+
+def test_resolve_by_the_verifier_policy(keys: gatekey.KeySet) -> None:
+    v = gatekey.Verifier(keys, policy=gatekey.Policy.strict())
+    r = v.resolve({"authorization": "Bearer abc"})
+    assert (r.source, r.credential) == ("bearer", "abc")
+    with pytest.raises(gatekey.AuthError) as info:
+        v.resolve([("authorization", "Bearer abc"), ("authorization", "Bearer def")])
+    assert info.value.refusal is not None and info.value.refusal.status == info.value.status == 400
