@@ -6,6 +6,7 @@
 
 #include "gatekey.h"
 #include "fixtures.h"
+#include "validation_cases.h"
 
 static int failures = 0;
 
@@ -555,6 +556,94 @@ static void test_static_memory(void) {
     gk_keyset_free(ks);
 }
 
+/* The shared matrix (tests/validation.json) through the C ABI: the cases
+ * gk_validation can express, written to validation_cases.h. */
+static void test_validation_matrix(void) {
+    gk_keyset *ks = NULL;
+    gk_policy *policy = NULL;
+    gk_identity *id = NULL;
+    size_t i;
+    static char auth[20000];
+    CHECK_STATUS(gk_keyset_new(&ks), GK_OK);
+    CHECK_STATUS(gk_keyset_add_hs256(ks, (const uint8_t *)GK_VALIDATION_KID, strlen(GK_VALIDATION_KID),
+                                     (const uint8_t *)GK_VALIDATION_SECRET, strlen(GK_VALIDATION_SECRET)),
+                 GK_OK);
+    CHECK_STATUS(gk_policy_new(GK_POLICY_HEADER_FIRST, &policy), GK_OK);
+    CHECK_STATUS(gk_identity_new(&id), GK_OK);
+    CHECK(GK_VALIDATION_CASES >= 25);
+    for (i = 0; i < GK_VALIDATION_CASES; i++) {
+        const gk_validation_case *c = &validation_cases[i];
+        gk_validation rules;
+        gk_verifier *v = NULL;
+        gk_header h[1];
+        size_t n_headers = 0;
+        gk_status status;
+        const uint8_t *p;
+        size_t n;
+        memset(&rules, 0, sizeof rules);
+        rules.issuers = c->n_issuers ? c->issuers : NULL;
+        rules.n_issuers = c->n_issuers;
+        rules.audiences = c->n_audiences ? c->audiences : NULL;
+        rules.n_audiences = c->n_audiences;
+        rules.leeway = c->leeway;
+        rules.required = c->n_required ? c->required : NULL;
+        rules.n_required = c->n_required;
+        rules.exp_optional = c->exp_optional != 0;
+        rules.scope = c->scope;
+        rules.typ = c->typ;
+        status = gk_verifier_new(ks, policy, &rules, &v);
+        if (c->config_error != NULL) {
+            if (status == GK_OK || c->error == NULL || strcmp(gk_status_name(status), c->error) != 0) {
+                fprintf(stderr, "%s: built with %s, want %s\n", c->name, gk_status_name(status), c->error);
+                failures++;
+            }
+            gk_verifier_free(v);
+            continue;
+        }
+        CHECK_STATUS(status, GK_OK);
+        if (status != GK_OK) continue;
+        if (c->cache_size) CHECK_STATUS(gk_verifier_set_cache(v, c->cache_size), GK_OK);
+        if (c->token != NULL) {
+            snprintf(auth, sizeof auth, "Bearer %s", c->token);
+            h[0] = header("Authorization", auth);
+            n_headers = 1;
+        }
+        if (c->warm) gk_authenticate(v, h, n_headers, NULL, 0, 1750000000, id);
+        status = gk_authenticate(v, h, n_headers, NULL, 0, c->now, id);
+        if (c->subject != NULL) {
+            if (status != GK_OK || gk_identity_subject(id, &p, &n) != GK_OK || !span_is(p, n, c->subject)) {
+                fprintf(stderr, "%s: %s, want subject %s\n", c->name, gk_status_name(status), c->subject);
+                failures++;
+            }
+        } else if (c->error != NULL) {
+            char www[512], body[1024];
+            size_t www_len, body_len;
+            uint16_t http = 0;
+            int ok = strcmp(gk_status_name(status), c->error) == 0;
+            ok = ok && (c->claim == NULL ? gk_identity_failed_claim(id, &p, &n) == GK_ERR_MISSING_CLAIM
+                                         : gk_identity_failed_claim(id, &p, &n) == GK_OK && span_is(p, n, c->claim));
+            ok = ok && (c->kid == NULL ? gk_identity_failed_kid(id, &p, &n) == GK_ERR_MISSING_CLAIM
+                                       : gk_identity_failed_kid(id, &p, &n) == GK_OK && span_is(p, n, c->kid));
+            ok = ok && (c->issuer == NULL ? gk_identity_failed_issuer(id, &p, &n) == GK_ERR_MISSING_CLAIM
+                                          : gk_identity_failed_issuer(id, &p, &n) == GK_OK && span_is(p, n, c->issuer));
+            ok = ok && gk_refusal(v, id, status, &http, www, sizeof www, &www_len, body, sizeof body, &body_len) == GK_OK;
+            ok = ok && http == c->status && strcmp(www, c->www_authenticate) == 0 && strcmp(body, c->body) == 0;
+            if (!ok) {
+                fprintf(stderr, "%s: got %s (%u, %s, %s), want %s\n", c->name, gk_status_name(status), http, www,
+                        body, c->error);
+                failures++;
+            }
+        } else {
+            fprintf(stderr, "%s: no expectation\n", c->name);
+            failures++;
+        }
+        gk_verifier_free(v);
+    }
+    gk_identity_free(id);
+    gk_policy_free(policy);
+    gk_keyset_free(ks);
+}
+
 int main(void) {
     gk_keyset *ks;
     gk_verifier *v;
@@ -581,6 +670,7 @@ int main(void) {
     test_status_strings();
     test_challenge();
     test_static_memory();
+    test_validation_matrix();
 
     gk_identity_free(id);
     gk_verifier_free(v);
