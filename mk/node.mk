@@ -1,27 +1,27 @@
-# The npm package `gatekey` (node/) over libgatekey, and the fastmcp example.
+# The npm package `gatekey` (node/): its Node-API addon (napi-rs, node/src)
+# and the fastmcp example.
 
-NODE_PLATFORM = $(shell node -p 'process.platform + "-" + process.arch' 2>/dev/null)
-NODE_PREBUILD = node/prebuilds/$(NODE_PLATFORM)
+# napi-rs's file name for the running platform: gatekey.<platform>-<arch>[-gnu|-musl].node
+NODE_ADDON = node/$(shell cd node && node -p 'require("./lib/native.cjs").addonFile()' 2>/dev/null)
 NODE_EXAMPLE := examples/node-fastmcp
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: node node-deps test-node bench-node
 
-node: ## build libgatekey in release and copy it into node/prebuilds/<platform>-<arch>/
-	$(CARGO) build -p gatekey-ffi --release
-	mkdir -p $(NODE_PREBUILD)
-	cp $(FFI_REL)/libgatekey.so $(NODE_PREBUILD)/ 2>/dev/null || cp $(FFI_REL)/libgatekey.dylib $(NODE_PREBUILD)/
+node: ## build the Node addon (gatekey-node) in release and copy it into node/ under its napi-rs name
+	$(CARGO) build -p gatekey-node --release
+	cp target/release/libgatekey_node.so $(NODE_ADDON) 2>/dev/null || cp target/release/libgatekey_node.dylib $(NODE_ADDON)
 
 node-deps: ## install the npm packages of node/ and the example from their lockfiles (npm ci)
 	cd node && $(NPM_CI)
 	cd $(NODE_EXAMPLE) && $(NPM_CI)
 
-test-node: node node-deps ## Node: precedence matrix, API, errors, adapters, leak check; the fastmcp example under the MCP SDK client
+test-node: node node-deps ## Node: precedence and validation matrices, API, errors, option fuzzing, adapters, leak check; the fastmcp example under the MCP SDK client
 	cd node && node --expose-gc --test --test-concurrency=1 test/
 	cd $(NODE_EXAMPLE) && node_modules/.bin/tsc --noEmit -p .
 	cd $(NODE_EXAMPLE) && node --import tsx --test --test-concurrency=1 test/server.test.ts
 
-bench-node: node node-deps ## per-call authenticate time from Node, gatekey next to jose (ES256)
+bench-node: node node-deps ## per-call authenticate time from Node, gatekey next to jose and fast-jwt
 	cd node && node bench/bench.mjs
 
 TEST_TARGETS += test-node

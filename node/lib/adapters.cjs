@@ -1,21 +1,13 @@
 'use strict';
 // A few lines each: gatekey as a fastmcp `authenticate` callback, and as
 // node:http / Express / Hono middleware. They only translate an AuthError
-// into an RFC 6750 §3 answer; the decision is the verifier's.
+// into the host's RFC 6750 §3 answer (`AuthError.refusal`); the decision
+// and the answer are the verifier's.
 
 const { AuthError } = require('./gatekey.cjs');
 
-function body(error) {
-  return JSON.stringify({ error: error.reason, error_description: error.message });
-}
-
-function answer(error) {
-  return {
-    status: error.status,
-    headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': error.wwwAuthenticate },
-    body: body(error),
-  };
-}
+// The host's refusal, as every surface answers it: status, WWW-Authenticate, JSON body.
+const answer = (error) => error.refusal;
 
 /**
  * The MCP TypeScript SDK's `AuthInfo` for an identity, so that

@@ -53,7 +53,9 @@ test('node:http middleware: 401 with the RFC 6750 challenge, 400 for an ambiguou
   const expired = await fetch(base, { headers: { Authorization: `Bearer ${EXPIRED}` } });
   assert.equal(expired.status, 401);
   assert.match(expired.headers.get('www-authenticate'), /error="invalid_token", error_description="the token has expired"/);
-  assert.equal((await expired.json()).error, 'expired');
+  const refused = await expired.json();
+  assert.deepEqual([refused.error, refused.reason, refused.claim], ['invalid_token', 'expired', 'exp']);
+  assert.equal(expired.headers.get('content-type'), 'application/json');
   const malformed = await fetch(base, { headers: { Authorization: 'Bearer a b' } });
   assert.equal(malformed.status, 400);
   assert.match(malformed.headers.get('www-authenticate'), /error="invalid_request"/);
@@ -89,7 +91,11 @@ test('fastmcp callback: the identity as session, or a thrown Response', async ()
   assert.ok(thrown instanceof Response);
   assert.equal(thrown.status, 401);
   assert.equal(thrown.headers.get('www-authenticate'), 'Bearer realm="mcp"');
-  assert.equal((await thrown.json()).error, 'missing_credential');
+  assert.deepEqual(await thrown.json(), {
+    error: 'unauthorized',
+    error_description: 'the request carries no credential',
+    reason: 'missing_credential',
+  });
   const custom = gatekeyAuthenticate(verifier, { toSession: (id) => ({ user: id.subject }) });
   assert.deepEqual(await custom({ rawHeaders: ['authorization', `Bearer ${TOKEN}`] }), { user: 'alice' });
 });

@@ -1,8 +1,6 @@
 // The API: header shapes, claims, options, ESM and CommonJS.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import * as gatekey from '../index.mjs';
 import { AuthError, ConfigError, KeySet, Policy, Verifier, challenge } from '../index.mjs';
@@ -18,7 +16,7 @@ test('ESM and CommonJS entries give the same objects', () => {
   assert.equal(cjs.AuthError, gatekey.AuthError);
   assert.deepEqual(Object.keys(cjs).sort(), Object.keys(gatekey).sort());
   assert.match(gatekey.version(), /^\d+\.\d+\.\d+/);
-  assert.match(gatekey.loadLibrary().path, /libgatekey/);
+  assert.match(gatekey.loadLibrary().path, /gatekey\.[a-z0-9]+-[a-z0-9]+(-gnu|-musl)?\.node$/);
 });
 
 test('claims come from the core JSON, parsed once, unicode and nesting intact', () => {
@@ -43,8 +41,9 @@ test('issuer and audience take one name or several', () => {
   assert.throws(() => strangers.authenticate(headers, { now: NOW }), (e) => e instanceof AuthError && e.reason === 'wrong_issuer');
   const elsewhere = new Verifier(keys, { audience: ['admin', 'billing'] });
   assert.throws(() => elsewhere.authenticate(headers, { now: NOW }), (e) => e instanceof AuthError && e.reason === 'wrong_audience');
-  assert.throws(() => new Verifier(keys, { issuer: [42] }), TypeError);
-  assert.throws(() => new Verifier(keys, { audience: 7 }), TypeError);
+  // The host's schema checks every option: a ConfigError naming it.
+  assert.throws(() => new Verifier(keys, { issuer: [42] }), (e) => e instanceof ConfigError && e.option === 'issuers');
+  assert.throws(() => new Verifier(keys, { audience: 7 }), (e) => e instanceof ConfigError && e.option === 'audiences');
 });
 
 test('several issuers, each with its own keys', () => {
@@ -139,8 +138,17 @@ test('Basic and proxy identities have a subject and no claims', () => {
 test('options are checked: types, cacheSize, conflict, closed verifier', () => {
   assert.throws(() => new Verifier(keys, { cacheSize: -1 }), /cacheSize/);
   assert.throws(() => new Verifier(keys, { cacheSize: 1.5 }), /cacheSize/);
-  assert.throws(() => new Verifier(keys, { cacheSize: 65537 }), ConfigError);
-  assert.throws(() => new Verifier(keys, { issuer: ['a', 2] }), TypeError);
+  assert.throws(() => new Verifier(keys, { cacheSize: 65537 }), (e) => e instanceof ConfigError && e.option === 'cache_size' && e.status === 500);
+  assert.throws(() => new Verifier(keys, { issuer: ['a', 2] }), ConfigError);
+  assert.throws(() => new Verifier(keys, { leeway: -1 }), (e) => e instanceof ConfigError && e.option === 'leeway' && e.value === '-1');
+  assert.throws(() => new Verifier(keys, { leeway: '30' }), (e) => e instanceof ConfigError && e.option === 'leeway');
+  assert.throws(() => new Verifier(keys, { require: ['exp', 5] }), (e) => e instanceof ConfigError && e.option === 'require');
+  assert.throws(() => new Verifier(keys, { audiance: 'mcp' }), (e) => e instanceof ConfigError && e.option === 'options');
+  assert.throws(() => new Verifier(keys, 'mcp'), TypeError);
+  assert.throws(() => verifier.authenticate({}, { now: Date.now() }), (e) => e instanceof ConfigError && e.option === 'now');
+  assert.throws(() => verifier.authenticate({}, { now: -1 }), (e) => e instanceof ConfigError && e.option === 'now');
+  assert.throws(() => verifier.authenticate({}, { token: 42 }), TypeError);
+  assert.throws(() => verifier.authenticate(42), TypeError);
   assert.throws(() => new Verifier({}), TypeError);
   assert.throws(() => Policy.headerFirst({ conflict: 'last' }), TypeError);
   assert.throws(() => Policy.headerFirst({ cookie: 'bad name;' }), ConfigError);
@@ -180,14 +188,52 @@ test('challenge() gives the RFC 6750 §3 values', () => {
   assert.match(challenge(105), /error="invalid_request"/);
 });
 
-test('the portable field path (koffi structs, for 32-bit or big-endian hosts) passes the matrix too', () => {
-  const file = fileURLToPath(new URL('./precedence.test.mjs', import.meta.url));
-  const env = { ...process.env, GATEKEY_PORTABLE_FIELDS: '1' };
-  delete env.NODE_TEST_CONTEXT; // a test run of its own, reporting to stdout
-  const r = spawnSync(process.execPath, ['--test', file], {
-    env,
-    encoding: 'utf8',
+test('failures name what they are about, with the host\'s whole HTTP answer', async () => {
+  const scoped = new Verifier(keys, { audience: 'mcp', scopes: ['tools:call', 'admin'], realm: 'mcp' });
+  assert.throws(() => scoped.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW }), (e) => {
+    assert.equal(e.reason, 'insufficient_scope');
+    assert.equal(e.claim, 'admin');
+    assert.equal(e.refusal.status, 403);
+    assert.equal(e.refusal.headers['WWW-Authenticate'], e.wwwAuthenticate);
+    assert.equal(e.refusal.headers['Content-Type'], 'application/json');
+    assert.deepEqual(JSON.parse(e.refusal.body), {
+      error: 'insufficient_scope',
+      error_description: e.message,
+      reason: 'insufficient_scope',
+      claim: 'admin',
+    });
+    return true;
   });
-  assert.equal(r.status, 0, r.stdout.slice(-2000) + r.stderr);
-  assert.match(r.stdout, /# fail 0/);
+  const other = await es256(claims('alice'), 'ec9');
+  assert.throws(() => verifier.authenticate({}, { token: other, now: NOW }), { reason: 'unknown_key', kid: 'ec9' });
+  const strangers = new Verifier(keys, { issuer: 'https://other.example' });
+  assert.throws(() => strangers.authenticate({}, { token: ALICE, now: NOW }), { reason: 'wrong_issuer', issuer: 'https://idp.example' });
+});
+
+test('verify(token) gives the claims; setKeys replaces the keys and empties the cache', async () => {
+  const v = new Verifier(keys, { audience: 'mcp', cacheSize: 64 });
+  assert.equal(v.verify(ALICE, { now: NOW }).sub, 'alice');
+  assert.deepEqual(v.verify(Buffer.from(ALICE), { now: NOW }).roles, ['admin', 'dev']);
+  assert.equal(v.cacheInfo().hits, 1);
+  assert.throws(() => v.verify(ALICE, { now: NOW + 601 }), { reason: 'expired', claim: 'exp' });
+  assert.throws(() => v.verify(undefined), TypeError);
+  v.setKeys(KeySet.hs256(SECRET));
+  assert.equal(v.cacheInfo().currsize, 0);
+  assert.throws(() => v.verify(ALICE, { now: NOW }), { reason: 'unknown_key' });
+  assert.equal(v.verify(await hs256(claims('hana')), { now: NOW }).sub, 'hana');
+  assert.throws(() => v.setKeys({ 'https://idp.example': keys }), TypeError);
+  assert.throws(() => v.setKeys('keys'), TypeError);
+});
+
+test('header strings reach the core as UTF-8, Uint8Array values as bytes; calls nest safely', async () => {
+  const v = new Verifier(keys, { audience: 'mcp', policy: Policy.headerFirst({ proxyHeader: 'X-User' }) });
+  // U+0161 and U+0141 would be 'a' and 'A' cut to latin1: as UTF-8 they are no such letters.
+  assert.throws(() => v.authenticate({ '\u0161uthorization': `Bearer ${ALICE}` }, { now: NOW }), { reason: 'missing_credential' });
+  assert.throws(() => v.authenticate({ 'x-user': '\u0141lice' }), { reason: 'malformed_proxy_header' });
+  assert.equal(v.authenticate([['x-user', Buffer.from('dana', 'utf8')]]).subject, 'dana');
+  assert.equal(v.authenticate([[Buffer.from('X-User'), 'dana']]).subject, 'dana');
+  assert.equal(v.authenticate({ authorization: new TextEncoder().encode(`Bearer ${ALICE}`) }, { now: NOW }).subject, 'alice');
+  // A header value whose toString authenticates again: each call has its own fields.
+  const inner = { toString: () => { verifier.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW }); return `Bearer ${ALICE}`; } };
+  assert.equal(verifier.authenticate({ 'x-other': inner, authorization: `Bearer ${ALICE}` }, { now: NOW }).subject, 'alice');
 });

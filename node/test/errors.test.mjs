@@ -5,15 +5,17 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createRequire } from 'node:module';
 import { AuthError, ConfigError, KeySet, Verifier } from '../index.mjs';
 import { JWKS, NOW, ROOT, claims, es256 } from './helpers.mjs';
 
+const { addonFile } = createRequire(import.meta.url)('../lib/native.cjs');
 const keys = KeySet.fromJwks(JWKS);
 const verifier = new Verifier(keys, { audience: 'mcp' });
 
-test('no library anywhere: one catchable error naming the three places', () => {
-  // A copy of the package without prebuilds/, so that nothing can be found.
-  const dir = mkdtempSync(join(tmpdir(), 'gatekey-nolib-'));
+test('no addon anywhere: one catchable error naming the three places', () => {
+  // A copy of the package without its .node file, so that nothing can be found.
+  const dir = mkdtempSync(join(tmpdir(), 'gatekey-noaddon-'));
   try {
     for (const f of ['package.json', 'index.cjs', 'index.mjs', 'lib']) cpSync(join(ROOT, 'node', f), join(dir, f), { recursive: true });
     symlinkSync(join(ROOT, 'node', 'node_modules'), join(dir, 'node_modules'));
@@ -21,25 +23,35 @@ test('no library anywhere: one catchable error naming the three places', () => {
       const g = require('./index.cjs');
       try { g.KeySet.fromJwks('{"keys":[]}'); console.log('loaded?!'); }
       catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
-      try { g.loadLibrary({ path: '/no/such/libgatekey.so' }); } catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
+      try { g.loadLibrary({ path: '/no/such/gatekey.node' }); } catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
       try { g.loadLibrary({ path: ${JSON.stringify(join(dir, 'package.json'))} }); } catch (e) { console.log(JSON.stringify({ name: e.name })); }
     `;
     const out = execFileSync(process.execPath, ['-e', script], {
       cwd: dir,
-      env: { ...process.env, GATEKEY_LIB: '/nonexistent/libgatekey.so' },
+      env: { ...process.env, GATEKEY_NODE_ADDON: '/nonexistent/gatekey.node' },
       encoding: 'utf8',
     });
     const [first, second, third] = out.trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(first.name, 'LibraryNotFoundError');
     assert.match(first.message, /path option of loadLibrary\(\): \(not set\)/);
-    assert.match(first.message, /GATEKEY_LIB environment variable: \/nonexistent\/libgatekey.so \(no such file\)/);
-    assert.match(first.message, /prebuilds\/ folder: .*prebuilds\/.*libgatekey/);
+    assert.match(first.message, /GATEKEY_NODE_ADDON environment variable: \/nonexistent\/gatekey.node \(no such file\)/);
+    assert.match(first.message, /the package folder: .*gatekey\.[a-z0-9]+-[a-z0-9]+.*\.node \(no such file\)/);
     assert.match(first.message, /make node/);
-    assert.match(second.message, /\/no\/such\/libgatekey.so/);
-    assert.equal(third.name, 'LibraryNotFoundError'); // a file that is not a library
+    assert.match(second.message, /\/no\/such\/gatekey.node/);
+    assert.equal(third.name, 'LibraryNotFoundError'); // a file that is not an addon
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('$GATEKEY_NODE_ADDON names the addon to load', () => {
+  const addon = join(ROOT, 'node', addonFile());
+  const out = execFileSync(process.execPath, ['-e', `console.log(require('./index.cjs').loadLibrary().path)`], {
+    cwd: join(ROOT, 'node'),
+    env: { ...process.env, GATEKEY_NODE_ADDON: addon },
+    encoding: 'utf8',
+  });
+  assert.equal(out.trim(), addon);
 });
 
 test('a malformed JWKS is a ConfigError, and the key set is unchanged', () => {

@@ -1,0 +1,326 @@
+//! `Verifier`: gatekey-host's one [`Verifier`], held by the JavaScript
+//! class as an external; requests in, identities (or failure objects) out.
+
+// `JsExternal` is deprecated for `External<T>`, which cannot be read out of
+// a `JsUnknown` (an issuers list) without `unsafe`: this crate has none.
+#![allow(deprecated)]
+
+use gatekey::json::JsonStr;
+use gatekey::{Identity, Request};
+use gatekey_host::options::now as now_of;
+use gatekey_host::{
+    with_buffer, Failure, HostKeySet, InPlace, Keys, OptionValue, Options, Verifier,
+};
+use napi::{Env, JsExternal, JsObject, JsUnknown, ValueType};
+use napi_derive::napi;
+
+use crate::failure::{config_value, failure};
+use crate::keys::{keyset, policy};
+use crate::value::{absent, map_constructor, option_value, optional_bytes, push_bytes, type_error};
+
+/// A verifier until `close()`.
+type Slot = Option<Verifier>;
+
+fn verifier<'e>(env: &'e Env, external: &JsExternal) -> napi::Result<&'e Verifier> {
+    let slot = env
+        .get_value_external::<Slot>(external)
+        .map_err(|_| type_error(*env, "gatekey: expected a Verifier"))?;
+    match slot {
+        Some(v) => Ok(v),
+        None => Err(napi::Error::from_reason("gatekey: the verifier is closed")),
+    }
+}
+
+/// One key set (an external) or `[[issuer, external], ...]` as [`Keys`];
+/// the JavaScript layer has checked the shape.
+fn keys_of(env: &Env, keys: JsUnknown) -> napi::Result<Keys> {
+    if keys.get_type()? == ValueType::External {
+        let set = keyset(env, &JsExternal::try_from(keys)?)?;
+        return Ok(Keys::One(Box::new(set.clone())));
+    }
+    if keys.get_type()? != ValueType::Object || !keys.is_array()? {
+        return Err(type_error(*env, "gatekey: expected a KeySet or issuers"));
+    }
+    let list = JsObject::try_from(keys)?;
+    let mut issuers: Vec<(String, HostKeySet)> = Vec::new();
+    for i in 0..list.get_array_length()? {
+        let pair: JsObject = list.get_element(i)?;
+        let name: JsUnknown = pair.get_element(0)?;
+        let set: JsUnknown = pair.get_element(1)?;
+        if name.get_type()? != ValueType::String || set.get_type()? != ValueType::External {
+            return Err(type_error(
+                *env,
+                "gatekey: issuers must map names to KeySets",
+            ));
+        }
+        let name = napi::JsString::try_from(name)?.into_utf8()?.into_owned()?;
+        let set = keyset(env, &JsExternal::try_from(set)?)?;
+        issuers.push((name, set.clone()));
+    }
+    Ok(Keys::Issuers(issuers))
+}
+
+/// A verifier of `keys` under `policy`, with `options` as `[[name,
+/// value], ...]` (every key the caller gave but `policy`, checked by the
+/// host); the external, or a configuration error.
+#[napi(js_name = "verifierNew")]
+pub fn verifier_new(
+    env: Env,
+    keys: JsUnknown,
+    policy_of: JsExternal,
+    options: JsObject,
+) -> napi::Result<JsUnknown> {
+    let keys = keys_of(&env, keys)?;
+    let policy = policy(&env, &policy_of)?.clone();
+    let map = map_constructor(env)?;
+    let mut checked = Options::default();
+    for i in 0..options.get_array_length()? {
+        let pair: JsObject = options.get_element(i)?;
+        let name: String = pair
+            .get_element::<napi::JsString>(0)?
+            .into_utf8()?
+            .into_owned()?;
+        let value = option_value(pair.get_element(1)?, &map, 0)?;
+        if let Err(e) = checked.set(&name, value) {
+            return config_value(env, &e);
+        }
+    }
+    match Verifier::new(keys, policy, checked) {
+        Ok(v) => Ok(env.create_external::<Slot>(Some(v), None)?.into_unknown()),
+        Err(e) => config_value(env, &e),
+    }
+}
+
+/// Replaces the keys (of the same kind: one set, or issuers); `null`, or
+/// a configuration error.
+#[napi(js_name = "verifierSetKeys")]
+pub fn verifier_set_keys(env: Env, v: JsExternal, keys: JsUnknown) -> napi::Result<JsUnknown> {
+    let v = verifier(&env, &v)?;
+    let keys = keys_of(&env, keys)?;
+    if v.trust().keys().is_some() != matches!(keys, Keys::One(_)) {
+        return Err(type_error(
+            env,
+            "gatekey: setKeys takes what the verifier was made with: a KeySet, or issuers",
+        ));
+    }
+    match v.replace_keys(keys) {
+        Ok(()) => Ok(env.get_null()?.into_unknown()),
+        Err(e) => config_value(env, &e),
+    }
+}
+
+/// Frees the verifier now; later calls say it is closed.
+#[napi(js_name = "verifierClose")]
+pub fn verifier_close(env: Env, v: JsExternal) -> napi::Result<()> {
+    if let Ok(slot) = env.get_value_external::<Slot>(&v) {
+        *slot = None;
+    }
+    Ok(())
+}
+
+/// `{hits, misses, maxsize, currsize}`.
+#[napi(js_name = "verifierCacheInfo")]
+pub fn verifier_cache_info(env: Env, v: JsExternal) -> napi::Result<JsObject> {
+    let info = verifier(&env, &v)?.cache_info();
+    let mut o = env.create_object()?;
+    // Counters past 2^53 lose precision as JavaScript numbers, harmlessly.
+    #[allow(clippy::cast_precision_loss)]
+    let number = |n: u64| n as f64;
+    o.set_named_property("hits", env.create_double(number(info.hits))?)?;
+    o.set_named_property("misses", env.create_double(number(info.misses))?)?;
+    o.set_named_property(
+        "maxsize",
+        env.create_uint32(u32::try_from(info.capacity).unwrap_or(u32::MAX))?,
+    )?;
+    o.set_named_property(
+        "currsize",
+        env.create_uint32(u32::try_from(info.size).unwrap_or(u32::MAX))?,
+    )?;
+    Ok(o)
+}
+
+/// The time of a call: `now` as the host reads it (absent: the clock).
+fn when(env: Env, now: Option<JsUnknown>) -> Result<i64, napi::Result<JsUnknown>> {
+    let value = match now {
+        None => OptionValue::Absent,
+        Some(v) => match map_constructor(env).and_then(|map| option_value(v, &map, 0)) {
+            Ok(v) => v,
+            Err(e) => return Err(Err(e)),
+        },
+    };
+    now_of(&value).map_err(|e| config_value(env, &e))
+}
+
+fn text(s: &JsonStr<'_>) -> String {
+    if let Some(plain) = s.as_str() {
+        return plain.to_owned();
+    }
+    let mut buf = vec![0u8; s.decoded_len()];
+    s.decode_into(&mut buf)
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `{source, subject, claims (the JSON text, or null), token, shadowed,
+/// skipped, drift}`.
+fn identity(env: Env, id: &Identity<'_>) -> napi::Result<JsObject> {
+    let mut o = env.create_object()?;
+    o.set_named_property("source", env.create_string(id.source.name())?)?;
+    match &id.subject {
+        Some(s) => o.set_named_property("subject", env.create_string_from_std(text(s))?)?,
+        None => o.set_named_property("subject", env.get_null()?)?,
+    }
+    match id.token {
+        Some(v) => o.set_named_property(
+            "claims",
+            env.create_string_from_std(lossy(v.claims.json()))?,
+        )?,
+        None => o.set_named_property("claims", env.get_null()?)?,
+    }
+    if id.source.is_token() {
+        o.set_named_property("token", env.create_string_from_std(lossy(id.credential))?)?;
+    } else {
+        o.set_named_property("token", env.get_null()?)?;
+    }
+    let mut shadowed = env.create_empty_array()?;
+    for (i, s) in (0u32..).zip(id.resolution.shadowed_sources()) {
+        shadowed.set_element(i, env.create_string(s.name())?)?;
+    }
+    o.set_named_property("shadowed", shadowed)?;
+    let mut skipped = env.create_empty_array()?;
+    for (i, (s, why)) in (0u32..).zip(id.resolution.skipped.iter()) {
+        let mut pair = env.create_array_with_length(2)?;
+        pair.set_element(0, env.create_string(s.name())?)?;
+        pair.set_element(1, env.create_string(why.name())?)?;
+        skipped.set_element(i, pair)?;
+    }
+    o.set_named_property("skipped", skipped)?;
+    o.set_named_property("drift", env.get_boolean(id.resolution.drift)?)?;
+    Ok(o)
+}
+
+/// The request's fields from `[name, value, name, value, ...]` (strings
+/// or `Uint8Array`s): one buffer of bytes and the `(start, end)` of each.
+/// Where each field's bytes start and end in the one buffer.
+type Spans = Vec<(usize, usize)>;
+
+fn fields(env: Env, flat: &JsObject) -> napi::Result<(Vec<u8>, Spans)> {
+    let len = flat.get_array_length()?;
+    let mut bytes = Vec::with_capacity(1024);
+    let mut spans = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    for i in 0..len {
+        let start = bytes.len();
+        if !push_bytes(flat.get_element(i)?, &mut bytes)? {
+            return Err(type_error(
+                env,
+                "gatekey: header names and values must be strings or Uint8Arrays",
+            ));
+        }
+        spans.push((start, bytes.len()));
+    }
+    Ok((bytes, spans))
+}
+
+/// Authenticates one request: `fields` is `[name, value, ...]`; the
+/// identity, `null` (no credential, none required), or a failure.
+#[napi(js_name = "verifierAuthenticate")]
+pub fn verifier_authenticate(
+    env: Env,
+    v: JsExternal,
+    flat: JsObject,
+    token: Option<JsUnknown>,
+    query: Option<JsUnknown>,
+    now: Option<JsUnknown>,
+) -> napi::Result<JsUnknown> {
+    let v = verifier(&env, &v)?;
+    let (bytes, spans) = fields(env, &flat)?;
+    let token = optional_bytes(env, token, "token")?;
+    let query = optional_bytes(env, query, "query")?;
+    let now = match when(env, now) {
+        Ok(n) => n,
+        Err(answer) => return answer,
+    };
+    let slice = |(a, b): (usize, usize)| bytes.get(a..b).unwrap_or_default();
+    let pairs: Vec<(&[u8], &[u8])> = spans
+        .chunks_exact(2)
+        .filter_map(|pair| match pair {
+            [n, v] => Some((slice(*n), slice(*v))),
+            _ => None,
+        })
+        .collect();
+    let mut request = Request::new(pairs.iter().copied());
+    if let Some(q) = &query {
+        request = request.with_query(q);
+    }
+    if let Some(t) = &token {
+        request = request.with_token(t);
+    }
+    with_buffer(|buf| match v.authenticate(request, now, buf, &InPlace) {
+        Ok(Some(id)) => Ok(identity(env, &id)?.into_unknown()),
+        Ok(None) => Ok(env.get_null()?.into_unknown()),
+        Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),
+    })
+}
+
+/// Verifies a bare token: its claims as JSON text, or a failure.
+#[napi(js_name = "verifierVerify")]
+pub fn verifier_verify(
+    env: Env,
+    v: JsExternal,
+    token: JsUnknown,
+    now: Option<JsUnknown>,
+) -> napi::Result<JsUnknown> {
+    let v = verifier(&env, &v)?;
+    if absent(&token)? {
+        return Err(type_error(
+            env,
+            "gatekey: verify needs a token (a string or a Uint8Array)",
+        ));
+    }
+    let Some(token) = optional_bytes(env, Some(token), "token")? else {
+        return Err(type_error(env, "gatekey: verify needs a token"));
+    };
+    let now = match when(env, now) {
+        Ok(n) => n,
+        Err(answer) => return answer,
+    };
+    with_buffer(|buf| match v.verify(&token, now, buf, &InPlace) {
+        Ok(verified) => Ok(env
+            .create_string_from_std(lossy(verified.claims.json()))?
+            .into_unknown()),
+        Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),
+    })
+}
+
+/// The refusal of a failure with `code` under the challenge options
+/// `[[name, value], ...]` (`realm`, `scope`, `resourceMetadata`, checked as
+/// the verifier's options): the failure object, or a configuration error.
+#[napi(js_name = "challenge")]
+pub fn challenge(env: Env, code: u32, options: JsObject) -> napi::Result<JsUnknown> {
+    let error = u16::try_from(code).ok().and_then(gatekey::Error::from_code);
+    let Some(error) = error else {
+        return Err(napi::Error::new(
+            napi::Status::InvalidArg,
+            "gatekey: unknown error code".to_owned(),
+        ));
+    };
+    let map = map_constructor(env)?;
+    let mut checked = Options::default();
+    for i in 0..options.get_array_length()? {
+        let pair: JsObject = options.get_element(i)?;
+        let name: String = pair
+            .get_element::<napi::JsString>(0)?
+            .into_utf8()?
+            .into_owned()?;
+        let value = option_value(pair.get_element(1)?, &map, 0)?;
+        if let Err(e) = checked.set(&name, value) {
+            return config_value(env, &e);
+        }
+    }
+    let f = Failure::from(error);
+    Ok(failure(env, &f, &f.refusal(&checked.challenge()))?.into_unknown())
+}
