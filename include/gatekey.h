@@ -384,6 +384,16 @@ typedef struct gk_identity gk_identity;
 typedef struct gk_keyset gk_keyset;
 
 /**
+ * Verifier options by name: `issuers`, `audiences`, `leeway`, `require`,
+ * `claims`, `scopes`, `authorized_parties`, `client_ids`, `typ`,
+ * `cache_size`, `realm`, `resource_metadata`, `required` (and their
+ * aliases `issuer`, `audience`, `scope`, `azp`, `client_id`). Each setter
+ * checks its value and, on refusal, keeps a message naming the option
+ * and the value for `gk_options_error`. Free it with `gk_options_free`.
+ */
+typedef struct gk_options gk_options;
+
+/**
  * A credential policy: a preset plus its options.
  *
  * Not thread-safe to modify; a verifier takes its own copy, so a policy
@@ -582,7 +592,8 @@ void gk_identity_free(struct gk_identity *identity);
  * failure named (`gk_identity_failed_claim`, `_kid`, `_issuer`); answer
  * with `gk_refusal`.
  * `GK_ERR_MISSING_CREDENTIAL` means no accepted source carried a
- * credential: the caller chooses between anonymous access and 401.
+ * credential; with the option `required` off, that is `GK_OK` and an
+ * empty identity (`GK_SOURCE_NONE`) instead.
  * Allocates nothing; the headers may be freed once this returns.
  */
 enum gk_status gk_authenticate(const struct gk_verifier *verifier,
@@ -783,6 +794,70 @@ enum gk_status gk_keyset_len(const struct gk_keyset *keyset, size_t *out);
  * keysets are left alone.
  */
 void gk_keyset_free(struct gk_keyset *keyset);
+
+/**
+ * Makes options holding the defaults (`require` = `exp`, no issuer or
+ * audience, no cache, a credential required).
+ */
+enum gk_status gk_options_new(struct gk_options **out);
+
+/**
+ * Frees options made by `gk_options_new`; NULL is ignored.
+ */
+void gk_options_free(struct gk_options *options);
+
+/**
+ * Sets option `name` to the string `value` (a one-element list for list
+ * options; `scopes` is split on spaces).
+ */
+enum gk_status gk_options_set_str(struct gk_options *options, const char *name, const char *value);
+
+/**
+ * Appends the string `value` to the list option `name` (`issuers`,
+ * `audiences`, `require`, `scopes`, `authorized_parties`, `client_ids`).
+ */
+enum gk_status gk_options_add_str(struct gk_options *options, const char *name, const char *value);
+
+/**
+ * Requires the claim at `path` (`realm_access.roles`) to be `value` or an
+ * array holding it (the `claims` option; call again for more values).
+ */
+enum gk_status gk_options_add_claim(struct gk_options *options,
+                                    const char *path,
+                                    const char *value);
+
+/**
+ * Sets the integer option `name` (`leeway` in seconds, `cache_size` in
+ * tokens); a negative or too large value is refused.
+ */
+enum gk_status gk_options_set_int(struct gk_options *options, const char *name, int64_t value);
+
+/**
+ * Sets the boolean option `name` (`required`).
+ */
+enum gk_status gk_options_set_bool(struct gk_options *options, const char *name, bool value);
+
+/**
+ * Writes the message of the last refused setter (`option leeway:
+ * expected a whole number of seconds from 0 to 3600, got -1`),
+ * NUL-terminated, into `buf`, and its length into `*written`; an empty
+ * string when the last call succeeded. `GK_ERR_BUFFER_TOO_SMALL` when
+ * `cap` cannot hold it (256 bytes always can).
+ */
+enum gk_status gk_options_error(const struct gk_options *options,
+                                char *buf,
+                                size_t cap,
+                                size_t *written);
+
+/**
+ * Makes a verifier on the heap from a copy of `keyset`, `policy` and
+ * `options` (every option of the shared schema, already checked). The
+ * arguments may be freed afterwards. Free it with `gk_verifier_free`.
+ */
+enum gk_status gk_verifier_new_with_options(const struct gk_keyset *keyset,
+                                            const struct gk_policy *policy,
+                                            const struct gk_options *options,
+                                            struct gk_verifier **out);
 
 /**
  * Makes a policy from a preset (a `gk_preset`) on the heap; free it with

@@ -66,7 +66,7 @@ pub extern "C" fn gk_www_authenticate(
 
 /// Copies `text` and a NUL into `out`; `GK_ERR_BUFFER_TOO_SMALL` (and an
 /// empty string) when it does not fit.
-fn copy_out(text: &str, out: &mut [u8]) -> Result<usize, gk_status> {
+pub(crate) fn copy_out(text: &str, out: &mut [u8]) -> Result<usize, gk_status> {
     out.fill(0);
     let room = out.len().saturating_sub(1);
     let dst = out

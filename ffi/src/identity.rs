@@ -381,7 +381,8 @@ fn run(
         .authenticate(request, now, buf, &gatekey_host::InPlace)
     {
         Ok(Some(found)) => found,
-        Ok(None) => return Err(gk_status::GK_ERR_MISSING_CREDENTIAL),
+        // No credential and the `required` option off: an empty identity.
+        Ok(None) => return Ok(()),
         Err(failure) => {
             let status = gk_status::from(failure.error);
             remember(text, &failure, failed);
@@ -444,7 +445,8 @@ fn run(
 /// failure named (`gk_identity_failed_claim`, `_kid`, `_issuer`); answer
 /// with `gk_refusal`.
 /// `GK_ERR_MISSING_CREDENTIAL` means no accepted source carried a
-/// credential: the caller chooses between anonymous access and 401.
+/// credential; with the option `required` off, that is `GK_OK` and an
+/// empty identity (`GK_SOURCE_NONE`) instead.
 /// Allocates nothing; the headers may be freed once this returns.
 #[no_mangle]
 pub extern "C" fn gk_authenticate(

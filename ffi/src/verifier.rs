@@ -75,6 +75,13 @@ pub struct gk_cache_info {
     pub size: usize,
 }
 
+impl gk_verifier {
+    /// A verifier on the heap around `inner`.
+    pub(crate) fn boxed(inner: Verifier) -> Self {
+        gk_verifier { boxed: true, inner }
+    }
+}
+
 impl Owned for gk_verifier {
     fn boxed(&self) -> bool {
         self.boxed

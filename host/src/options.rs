@@ -383,6 +383,66 @@ impl Options {
         Ok(())
     }
 
+    /// The current value of option `name` (any accepted spelling), as a
+    /// binding would have given it; `None` for an unknown name.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<OptionValue> {
+        let list =
+            |v: &[String]| OptionValue::List(v.iter().cloned().map(OptionValue::Str).collect());
+        let text = |v: &Option<String>| v.clone().map_or(OptionValue::Absent, OptionValue::Str);
+        Some(match canonical(name)? {
+            "issuers" => list(&self.issuers),
+            "audiences" => list(&self.audiences),
+            "authorized_parties" => list(&self.authorized_parties),
+            "client_ids" => list(&self.client_ids),
+            "require" => list(&self.require),
+            "scopes" => list(&self.scopes),
+            "claims" => OptionValue::Map(
+                self.claims
+                    .iter()
+                    .map(|(p, v)| (p.clone(), OptionValue::Str(v.clone())))
+                    .collect(),
+            ),
+            "leeway" => OptionValue::Int(self.leeway.into()),
+            "cache_size" => OptionValue::Int(i128::try_from(self.cache_size).unwrap_or(i128::MAX)),
+            "typ" => text(&self.typ),
+            "realm" => text(&self.realm),
+            "resource_metadata" => text(&self.resource_metadata),
+            _ => OptionValue::Bool(self.required),
+        })
+    }
+
+    /// Appends `value` to a list option (`issuers`, `scopes`, …; for
+    /// `claims`, a [`OptionValue::Map`] of more pairs), for callers that
+    /// give a list one element at a time (the C ABI).
+    ///
+    /// # Errors
+    /// As [`Options::set`] for the list with `value` appended; a
+    /// [`ConfigError`] for an option that is not a list.
+    pub fn add(&mut self, name: &str, value: OptionValue) -> Result<(), ConfigError> {
+        let joined = match (self.get(name), value) {
+            (Some(OptionValue::List(mut list)), value) => {
+                list.push(value);
+                OptionValue::List(list)
+            }
+            (Some(OptionValue::Map(mut pairs)), OptionValue::Map(more)) => {
+                pairs.extend(more);
+                OptionValue::Map(pairs)
+            }
+            (Some(_), value) => {
+                let option = canonical(name).unwrap_or("options");
+                return Err(ConfigError::new(
+                    Error::InvalidConfig,
+                    option,
+                    &value,
+                    "an option that takes a list (set it instead)",
+                ));
+            }
+            (None, value) => value,
+        };
+        self.set(name, joined)
+    }
+
     fn reset(&mut self, option: &str) {
         let d = Options::default();
         match option {

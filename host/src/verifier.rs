@@ -167,9 +167,27 @@ impl Verifier {
     /// tokens verified with the old ones.
     ///
     /// # Errors
-    /// As [`Verifier::new`] for `keys`.
+    /// As [`Verifier::new`] for `keys`, and a [`ConfigError`] naming `keys`
+    /// for keys of the other kind (a key set for issuers, or the reverse).
     pub fn replace_keys(&self, keys: Keys) -> Result<(), ConfigError> {
         let trust = Arc::new(trust_of(keys, &self.validation, &self.options)?);
+        if !trust.same_kind(&self.trust()) {
+            // The options were checked for one kind (issuers may be named
+            // only with one key set): a change of kind is a new verifier.
+            return Err(ConfigError {
+                error: Error::InvalidConfig,
+                option: "keys",
+                value: if trust.keys().is_some() {
+                    "a key set"
+                } else {
+                    "keys per issuer"
+                }
+                .to_owned(),
+                expected:
+                    "keys of the kind the verifier was built with (a key set, or keys per issuer)"
+                        .to_owned(),
+            });
+        }
         *self.trust.write().unwrap_or_else(PoisonError::into_inner) = trust;
         if let Some(cache) = &self.cache {
             cache.clear();

@@ -248,3 +248,38 @@ fn refusals_are_one_shape() {
     assert!(kid.starts_with(r#"\x07"\xc3\xa9k"#), "{kid}");
     assert!(kid.chars().count() <= 65);
 }
+
+#[test]
+fn list_options_take_one_element_at_a_time() {
+    let mut o = Options::default();
+    o.add("audience", OptionValue::Str("a".into())).unwrap();
+    o.add("audiences", OptionValue::Str("b".into())).unwrap();
+    assert_eq!(o.audiences, ["a", "b"]);
+    o.add("require", OptionValue::Str("jti".into())).unwrap();
+    assert_eq!(o.require, ["exp", "jti"]);
+    let pair = |p: &str, v: &str| OptionValue::Map(vec![(p.into(), OptionValue::Str(v.into()))]);
+    o.add("claims", pair("realm_access.roles", "x")).unwrap();
+    o.add("claims", pair("realm_access.roles", "y")).unwrap();
+    assert_eq!(o.claims.len(), 2);
+    let e = o.add("leeway", OptionValue::Int(1)).unwrap_err();
+    assert_eq!(e.option, "leeway");
+    for _ in 0..2 {
+        o.add("audiences", OptionValue::Str("c".into())).unwrap();
+    }
+    let e = o
+        .add("audiences", OptionValue::Str("e".into()))
+        .unwrap_err();
+    assert_eq!(e.error, Error::ConfigListFull);
+    assert_eq!(o.get("cacheSize"), Some(OptionValue::Int(0)));
+    assert_eq!(o.get("nope"), None);
+}
+
+#[test]
+fn keys_are_replaced_by_keys_of_the_same_kind() {
+    let mut keys = HostKeySet::new();
+    keys.push(Key::hs256(&secret(0), Some(b"k0")).unwrap())
+        .unwrap();
+    let v = verifier(keys.clone(), &[]);
+    let issuers = Keys::Issuers(vec![("https://idp".to_owned(), keys)]);
+    assert_eq!(v.replace_keys(issuers).unwrap_err().option, "keys");
+}
