@@ -88,6 +88,9 @@ pub enum Error {
     InvalidSignatureLength,
     /// The signature does not verify.
     BadSignature,
+    /// The keys could not be fetched for longer than the maximum staleness
+    /// the key source allows, so no token is verified (a hosted key source).
+    KeysUnavailable,
 
     // --- 4xx: claims ---
     /// The token has expired (`exp`, RFC 7519 §4.1.4).
@@ -242,6 +245,7 @@ error_table! {
     AlgorithmMismatch = 302, "algorithm_mismatch", InvalidToken, "the token's alg is not the key's algorithm";
     InvalidSignatureLength = 303, "invalid_signature_length", InvalidToken, "the signature has the wrong length";
     BadSignature = 304, "bad_signature", InvalidToken, "the signature does not verify";
+    KeysUnavailable = 305, "keys_unavailable", InvalidToken, "the keys could not be refreshed within their maximum staleness";
     Expired = 400, "expired", Expired, "the token has expired";
     NotYetValid = 401, "not_yet_valid", Expired, "the token is not valid yet";
     IssuedInFuture = 402, "issued_in_future", InvalidToken, "the token was issued in the future";

@@ -78,6 +78,13 @@ pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
     }
 }
 
+/// The `kid` of a JWK, decoded into `buf`: `None` when it has none, or
+/// one that is not a string or is longer than `buf`.
+pub(super) fn kid<'b>(jwk: &Object<'_>, buf: &'b mut [u8; MAX_KID_LEN]) -> Option<&'b [u8]> {
+    let kid = string(jwk, "kid").ok()??;
+    kid.decode_into(buf).ok().map(|k| k.as_bytes())
+}
+
 /// A string member, `None` when absent; present with another type is an error.
 fn string<'a>(obj: &Object<'a>, name: &str) -> Result<Option<JsonStr<'a>>, Error> {
     obj.get(name)

@@ -4,7 +4,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use heapless::Vec;
 
-use super::{jwk, Key};
+use super::{jwk, Key, MAX_KID_LEN};
 use crate::json::{JsonStr, Object};
 use crate::Error;
 
@@ -35,42 +35,77 @@ impl<const N: usize> KeySet<N> {
         }
     }
 
-    /// The keys of a JWKS document `{"keys": [...]}`.
-    ///
-    /// Keys gatekey cannot use (other key types or curves, `use: enc`, other
-    /// algorithms) are skipped and counted in [`skipped`](KeySet::skipped),
-    /// so that an identity provider that also publishes RSA or encryption
-    /// keys still works. A key of a supported type that is broken (an
-    /// invalid point, a short secret, bad base64) fails the whole document:
-    /// it means the document is corrupt or hostile.
+    /// The keys of a JWKS document `{"keys": [...]}`, read as RFC 7517 §5
+    /// asks: keys gatekey cannot use (other key types, curves or
+    /// algorithms, `use: enc`) and keys whose values are out of its range
+    /// (an RSA modulus under 2048 bits, a secret under 32 bytes, a point
+    /// off the curve, bad base64) are skipped and counted in
+    /// [`skipped`](KeySet::skipped), so that one legacy or broken key
+    /// published beside the current ones never takes them down.
+    /// [`add_jwks_reporting`](KeySet::add_jwks_reporting) says which were
+    /// skipped and why.
     ///
     /// # Errors
-    /// [`Error::InvalidJwks`] when the document is not a JWKS,
-    /// [`Error::KeySetFull`] past `N` usable keys, or the key's error.
+    /// [`Error::InvalidJwks`] when the document is not a JWKS or lists no
+    /// key; the error of the first skipped key when none was usable;
+    /// [`Error::KeySetFull`] past `N` usable keys.
     pub fn from_jwks(json: &[u8]) -> Result<Self, Error> {
         let mut set = KeySet::new();
         set.add_jwks(json)?;
         Ok(set)
     }
 
-    /// Adds the usable keys of a JWKS document (see [`from_jwks`](KeySet::from_jwks)).
+    /// Adds the usable keys of a JWKS document, skipping the others (see
+    /// [`from_jwks`](KeySet::from_jwks)).
     ///
     /// # Errors
     /// As [`from_jwks`](KeySet::from_jwks); on error the set is unchanged.
     pub fn add_jwks(&mut self, json: &[u8]) -> Result<(), Error> {
+        self.add_jwks_reporting(json, |_, _| {})
+    }
+
+    /// [`add_jwks`](KeySet::add_jwks), calling `skip(kid, error)` for each
+    /// JWK skipped: its `kid` (raw bytes, `None` when it has none or it is
+    /// not a string) and why (an entry that is not a JSON object is
+    /// [`Error::InvalidJwk`]). The calls are made in document order, also
+    /// when the document is refused in the end.
+    ///
+    /// # Errors
+    /// As [`from_jwks`](KeySet::from_jwks); on error the set is unchanged.
+    pub fn add_jwks_reporting(
+        &mut self,
+        json: &[u8],
+        mut skip: impl FnMut(Option<&[u8]>, Error),
+    ) -> Result<(), Error> {
         let doc = Object::parse(json).map_err(|_| Error::InvalidJwks)?;
         let keys = doc
             .get("keys")
             .and_then(|v| v.as_array())
             .ok_or(Error::InvalidJwks)?;
         let mut next = self.clone();
+        let mut added = false;
+        let mut first_skip = None;
         for entry in keys.iter() {
-            let jwk = entry.as_object().ok_or(Error::InvalidJwks)?;
-            match jwk::key_from_object(&jwk) {
-                Ok(key) => next.push(key)?,
-                Err(Error::UnsupportedKey) => next.skipped = next.skipped.saturating_add(1),
-                Err(e) => return Err(e),
+            let result = match entry.as_object() {
+                Some(jwk) => jwk::key_from_object(&jwk).map_err(|e| (e, Some(jwk))),
+                None => Err((Error::InvalidJwk, None)),
+            };
+            match result {
+                Ok(key) => {
+                    next.push(key)?;
+                    added = true;
+                }
+                Err((error, jwk)) => {
+                    let mut kid_buf = [0u8; MAX_KID_LEN];
+                    let kid = jwk.as_ref().and_then(|j| jwk::kid(j, &mut kid_buf));
+                    skip(kid, error);
+                    next.skipped = next.skipped.saturating_add(1);
+                    first_skip.get_or_insert(error);
+                }
             }
+        }
+        if !added {
+            return Err(first_skip.unwrap_or(Error::InvalidJwks));
         }
         *self = next;
         Ok(())
