@@ -9,7 +9,7 @@ EMBEDDED_TARGET := thumbv7em-none-eabihf
 TEST_TARGETS := test-core bench-build
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench bench-build bench-peers instructions
+.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench bench-build bench-adversarial bench-peers instructions
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,10 @@ bench: ## run the criterion benchmarks: ES256 on each backend (p256, small table
 bench-build: ## compile the benchmarks and the hot-path example without running them (part of make test)
 	$(CARGO) bench -p gatekey-benches --no-run --features hosted
 	$(CARGO) build -p gatekey-benches --release --example hot_path --features hosted
+	$(CARGO) build -p gatekey-benches --release --example adversarial --features hosted
+
+bench-adversarial: ## the adversarial corpus through authenticate: each input's cost against a valid HS256 request (fails past 20x)
+	$(CARGO) run -p gatekey-benches --release --example adversarial --features hosted -- --max 20
 
 bench-peers: ## ES256/HS256 against jsonwebtoken (aws_lc_rs), jwt-simple, jwt-compact: its own crate, builds aws-lc (C)
 	cd benches/peers && $(CARGO) bench

@@ -136,7 +136,7 @@ typedef enum gk_status {
      */
     GK_ERR_DUPLICATE_MEMBER = 206,
     /**
-     * the token is larger than the verification buffer (`token_too_large`).
+     * the token is larger than allowed (`token_too_large`).
      */
     GK_ERR_TOKEN_TOO_LARGE = 207,
     /**
@@ -160,6 +160,14 @@ typedef enum gk_status {
      */
     GK_ERR_INVALID_HEADER = 212,
     /**
+     * the token header is longer than allowed (`header_too_large`).
+     */
+    GK_ERR_HEADER_TOO_LARGE = 213,
+    /**
+     * a JSON object in the token has too many members (`too_many_members`).
+     */
+    GK_ERR_TOO_MANY_MEMBERS = 214,
+    /**
      * no key matches the token's kid (`unknown_key`).
      */
     GK_ERR_UNKNOWN_KEY = 300,
@@ -179,6 +187,10 @@ typedef enum gk_status {
      * the signature does not verify (`bad_signature`).
      */
     GK_ERR_BAD_SIGNATURE = 304,
+    /**
+     * the keys could not be refreshed within their maximum staleness (`keys_unavailable`).
+     */
+    GK_ERR_KEYS_UNAVAILABLE = 305,
     /**
      * the token has expired (`expired`).
      */

@@ -37,6 +37,9 @@ MESSAGES = {
     "wrong_type": "the token header typ is not the required one",
     "bad_signature": "the signature does not verify",
     "invalid_claim": "a registered claim has the wrong type",
+    "token_too_large": "the token is larger than allowed",
+    "header_too_large": "the token header is longer than allowed",
+    "too_many_members": "a JSON object in the token has too many members",
 }
 HTTP = {
     "missing_credential": (401, None),
@@ -48,8 +51,8 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def sign(claims: dict, *, kid: str | None = KID, typ: str = "JWT", secret: str = SECRET) -> str:
-    header = {"alg": "HS256", "typ": typ}
+def sign(claims: dict, *, kid: str | None = KID, typ: str = "JWT", secret: str = SECRET, extra: dict | None = None) -> str:
+    header = {"alg": "HS256", "typ": typ, **(extra or {})}
     if kid is not None:
         header["kid"] = kid
     signing_input = b64(json.dumps(header, separators=(",", ":")).encode()) + "." + b64(
@@ -128,6 +131,8 @@ TOKENS = {
     "bad_signature": sign(claims(), secret=SECRET + "x"),
     "exp_string": sign(claims(exp=str(NOW + 600))),
     "big": sign(claims(groups=[f"group-{i:05d}" for i in range(760)])),
+    "header_20_members": sign(claims(), extra={f"x{i}": i for i in range(17)}),
+    "header_3000_bytes": sign(claims(), extra={"x5c": ["A" * 3000]}),
 }
 
 
@@ -188,6 +193,11 @@ cases = [
     case("challenge carries realm and metadata", {**A, "realm": REALM, "resource_metadata": METADATA}, "expired",
          refusal("expired", {"realm": REALM, "resource_metadata": METADATA}, claim="exp")),
     case("now 0 is the epoch, not the clock", A, "alice", refusal("issued_in_future", A, claim="iat"), now=0),
+    case("a JOSE header of 20 members (default limit 16)", A, "header_20_members", refusal("too_many_members", A)),
+    case("a JOSE header of 20 members, limit raised", {**A, "max_header_members": 32}, "header_20_members", ok()),
+    case("a 3 KB JOSE header (default limit 2048)", A, "header_3000_bytes", refusal("header_too_large", A)),
+    case("a 3 KB JOSE header, limit raised", {**A, "max_header_len": 4096}, "header_3000_bytes", ok()),
+    case("a token over max_token_len", {**A, "max_token_len": 100}, "alice", refusal("token_too_large", A)),
     case("cache on: same verdicts", {**A, "cache_size": 64}, "alice", ok()),
     case("cache on: expired after a hit", {**A, "cache_size": 64}, "alice",
          refusal("expired", A, claim="exp"), now=NOW + 601, warm=True),
@@ -210,6 +220,9 @@ cases = [
     case("claims not a mapping", {"claims": ["realm_access.roles"]}, None, config("claims")),
     case("typ empty", {"typ": ""}, None, config("typ")),
     case("scopes with a number", {"scopes": ["read", 7]}, None, config("scopes")),
+    case("max_header_members zero", {"max_header_members": 0}, None, config("max_header_members")),
+    case("max_header_members above 256", {"max_header_members": 257}, None, config("max_header_members")),
+    case("max_token_len above the field limit", {"max_token_len": 16385}, None, config("max_token_len")),
     case("unknown option", {"audiance": "mcp"}, None, config("options")),
 ]
 

@@ -3,7 +3,7 @@
 
 mod validation;
 
-pub use validation::{Validation, MAX_DEPTH, MAX_LIST, MAX_NAME, MAX_PATH, MAX_VALUE};
+pub use validation::{Limits, Validation, MAX_DEPTH, MAX_LIST, MAX_NAME, MAX_PATH, MAX_VALUE};
 
 use crate::json::{Array, JsonStr, Object, Value};
 use crate::Error;

@@ -76,6 +76,11 @@ pub enum Error {
     WrongType,
     /// The JOSE header has a member of the wrong JSON type (e.g. a numeric `kid`).
     InvalidHeader,
+    /// The JOSE header is longer than the configured limit.
+    HeaderTooLarge,
+    /// A JSON object has more members than allowed (the JOSE header's
+    /// configured limit, or 256 for any object).
+    TooManyMembers,
 
     // --- 3xx: keys and signatures ---
     /// No key in the set has the token's `kid`.
@@ -234,12 +239,14 @@ error_table! {
     InvalidJson = 204, "invalid_json", InvalidToken, "the token header or payload is not a JSON object";
     JsonTooDeep = 205, "json_too_deep", InvalidToken, "the token's JSON nests too deeply";
     DuplicateMember = 206, "duplicate_member", InvalidToken, "a JSON object has a duplicate member name";
-    TokenTooLarge = 207, "token_too_large", InvalidToken, "the token is larger than the verification buffer";
+    TokenTooLarge = 207, "token_too_large", InvalidToken, "the token is larger than allowed";
     MissingAlgorithm = 208, "missing_algorithm", InvalidToken, "the token header has no alg";
     UnsecuredToken = 209, "unsecured_token", InvalidToken, "unsecured tokens (alg none) are not accepted";
     UnsupportedCritical = 210, "unsupported_critical", InvalidToken, "the token header has critical extensions";
     WrongType = 211, "wrong_type", InvalidToken, "the token header typ is not the required one";
     InvalidHeader = 212, "invalid_header", InvalidToken, "the token header has a member of the wrong type";
+    HeaderTooLarge = 213, "header_too_large", InvalidToken, "the token header is longer than allowed";
+    TooManyMembers = 214, "too_many_members", InvalidToken, "a JSON object in the token has too many members";
     UnknownKey = 300, "unknown_key", InvalidToken, "no key matches the token's kid";
     KeyIdRequired = 301, "key_id_required", InvalidToken, "the token has no kid and several keys could match";
     AlgorithmMismatch = 302, "algorithm_mismatch", InvalidToken, "the token's alg is not the key's algorithm";

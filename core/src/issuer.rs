@@ -5,6 +5,7 @@
 use heapless::{String, Vec};
 
 use crate::claims::{Claims, Validation, MAX_VALUE};
+use crate::json::Object;
 use crate::key::{KeySet, DEFAULT_KEYS};
 use crate::verify::{decode, Verified};
 use crate::Error;
@@ -119,7 +120,14 @@ impl<const N: usize, const K: usize> Issuers<N, K> {
         now: i64,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, Error> {
-        let decoded = decode(token, buf)?;
+        // Before the issuer is known, the first issuer's limits bound the
+        // work (every issuer of a hosted verifier shares one validation).
+        let limits = self
+            .list
+            .first()
+            .map(|i| i.validation.limits())
+            .unwrap_or_default();
+        let decoded = decode(token, buf, &limits)?;
         // The issuer is named in the payload, which is not authenticated
         // yet. Reading it first is what RFC 8725 §3.10 asks for (the issuer
         // decides which keys may verify, §3.11 keeps the issuers apart) and
@@ -131,8 +139,19 @@ impl<const N: usize, const K: usize> Issuers<N, K> {
         // else is read from it before the signature over exactly these bytes
         // has been checked with that issuer's key. The full claim checks
         // then run on the same parsed bytes, including `iss` again.
-        let (claims, registered) = Claims::parse(decoded.payload)?;
-        let iss = claims.string("iss")?.ok_or(Error::MissingClaim)?;
+        //
+        // Before the signature the payload is read for its structure only
+        // (linear: the duplicate-name check, whose exact step sorts the
+        // names, runs in the full parse after the signature): `iss` is the
+        // first member of that name, and a payload that names it twice is
+        // refused by the full parse before any claim is used.
+        let unsigned = Object::parse_structure(decoded.payload)?;
+        let mut named = unsigned.members().filter(|(n, _)| n.eq_bytes(b"iss"));
+        let iss = match (named.next(), named.next()) {
+            (Some((_, v)), None) => v.as_str().ok_or(Error::InvalidClaim)?,
+            (Some(_), Some(_)) => return Err(Error::DuplicateMember),
+            (None, _) => return Err(Error::MissingClaim),
+        };
         let issuer = self
             .list
             .iter()
@@ -141,6 +160,7 @@ impl<const N: usize, const K: usize> Issuers<N, K> {
 
         issuer.validation.check_header(&decoded.header)?;
         decoded.check_signature(issuer.keys.keys())?;
+        let (claims, registered) = Claims::parse(decoded.payload)?;
 
         issuer
             .validation

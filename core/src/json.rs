@@ -18,6 +18,11 @@ use crate::{bytes, Error};
 /// How deeply arrays and objects may nest.
 pub const MAX_DEPTH: usize = 16;
 
+/// How many members one object may have. Past it a document is refused
+/// ([`Error::TooManyMembers`]) before the exact duplicate-name check, whose
+/// cost grows with the square of the members once its filter is full.
+pub const MAX_MEMBERS: usize = 256;
+
 /// The JSON type of a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -64,7 +69,7 @@ impl<'a> Object<'a> {
     /// # Errors
     /// [`Error::InvalidJson`], [`Error::JsonTooDeep`] or [`Error::DuplicateMember`].
     pub fn parse(doc: &'a [u8]) -> Result<Self, Error> {
-        Self::parse_visiting(doc, |_, _| {})
+        Self::parse_bounded(doc, MAX_MEMBERS, &mut |_, _| {})
     }
 
     /// [`parse`](Self::parse), handing each top-level member to `visit` as
@@ -74,14 +79,47 @@ impl<'a> Object<'a> {
         doc: &'a [u8],
         mut visit: impl FnMut(JsonStr<'a>, Value<'a>),
     ) -> Result<Self, Error> {
+        Self::parse_bounded(doc, MAX_MEMBERS, &mut visit)
+    }
+
+    /// [`parse_visiting`](Self::parse_visiting) with at most `max_members`
+    /// members in any object (a JOSE header needs few).
+    pub(crate) fn parse_bounded(
+        doc: &'a [u8],
+        max_members: usize,
+        visit: &mut dyn FnMut(JsonStr<'a>, Value<'a>),
+    ) -> Result<Self, Error> {
+        Self::parse_with(doc, max_members, true, visit)
+    }
+
+    /// [`parse`](Self::parse) without the duplicate-name check: the
+    /// grammar, UTF-8, depth and member limits only, in linear time. For a
+    /// payload read before its signature, to pick an issuer; the full
+    /// [`parse`](Self::parse) follows once the signature holds, so a
+    /// document with duplicates is still refused before any claim is used.
+    pub(crate) fn parse_structure(doc: &'a [u8]) -> Result<Self, Error> {
+        Self::parse_with(doc, MAX_MEMBERS, false, &mut |_, _| {})
+    }
+
+    fn parse_with(
+        doc: &'a [u8],
+        max_members: usize,
+        duplicates: bool,
+        visit: &mut dyn FnMut(JsonStr<'a>, Value<'a>),
+    ) -> Result<Self, Error> {
         core::str::from_utf8(doc).map_err(|_| Error::InvalidJson)?;
-        let mut p = Parser { s: doc, pos: 0 };
+        let mut p = Parser {
+            s: doc,
+            pos: 0,
+            max_members: max_members.min(MAX_MEMBERS),
+            duplicates,
+        };
         p.ws();
         let start = p.pos;
         if p.peek() != Some(b'{') {
             return Err(Error::InvalidJson);
         }
-        p.object(1, &mut visit)?;
+        p.object(1, visit)?;
         let end = p.pos;
         p.ws();
         if p.pos != doc.len() {
@@ -120,6 +158,8 @@ impl<'a> Object<'a> {
             p: Parser {
                 s: self.raw,
                 pos: 1,
+                max_members: MAX_MEMBERS,
+                duplicates: true,
             },
             done: false,
         }
@@ -185,6 +225,8 @@ impl<'a> Array<'a> {
             p: Parser {
                 s: self.raw,
                 pos: 1,
+                max_members: MAX_MEMBERS,
+                duplicates: true,
             },
             done: false,
         }
@@ -305,6 +347,10 @@ impl<'a> Value<'a> {
 struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
+    /// The most members an object may have (validation only).
+    max_members: usize,
+    /// Whether validation refuses duplicate member names.
+    duplicates: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -509,7 +555,12 @@ impl<'a> Parser<'a> {
         // already set is compared against the earlier names.
         let mut seen = [0u64; 4];
         let mut suspect = false;
+        let mut members = 0usize;
         loop {
+            members = members.saturating_add(1);
+            if members > self.max_members {
+                return Err(Error::TooManyMembers);
+            }
             self.ws();
             let name = self.string()?;
             let h = if name.is_escaped() {
@@ -542,6 +593,7 @@ impl<'a> Parser<'a> {
             }
         }
         if suspect
+            && self.duplicates
             && has_duplicate(Object {
                 raw: self.since(start),
             })
@@ -634,8 +686,74 @@ fn fnv1a(bytes: impl Iterator<Item = u8>) -> u32 {
     })
 }
 
-/// The slow, exact check behind the filter: does any member name repeat?
+/// Where a member name sits in its object: offset and length (u16, so the
+/// table of [`MAX_MEMBERS`] names takes 1.5 KiB of stack) and whether it
+/// has escapes.
+#[derive(Clone, Copy, Default)]
+struct NameAt {
+    start: u16,
+    len: u16,
+    escaped: bool,
+}
+
+/// The exact check behind the filter: does any member name repeat?
+///
+/// The names are sorted (by decoded bytes) and neighbours compared:
+/// O(n log n) comparisons whatever the names, so names chosen to collide in
+/// the filter's unkeyed hash cost no more than any others (security-core.md
+/// #1: the pairwise check was quadratic, 180x a valid request with several
+/// issuers, where a payload is read before its signature). An object too
+/// large for the table's offsets (over 64 KiB: a JWKS document, never a
+/// token) takes the pairwise check.
 fn has_duplicate(obj: Object<'_>) -> bool {
+    let raw = obj.raw();
+    let base = raw.as_ptr() as usize;
+    let mut table = [NameAt::default(); MAX_MEMBERS];
+    let mut count = 0usize;
+    let mut fits = raw.len() <= usize::from(u16::MAX);
+    for (name, _) in obj.members() {
+        let start = (name.raw().as_ptr() as usize).saturating_sub(base);
+        let (Some(slot), Ok(start), Ok(len)) = (
+            table.get_mut(count),
+            u16::try_from(start),
+            u16::try_from(name.raw().len()),
+        ) else {
+            fits = false;
+            break;
+        };
+        *slot = NameAt {
+            start,
+            len,
+            escaped: name.is_escaped(),
+        };
+        count = count.saturating_add(1);
+    }
+    if !fits {
+        return has_duplicate_pairwise(obj);
+    }
+    let name = |at: &NameAt| {
+        let start = usize::from(at.start);
+        let bytes = raw
+            .get(start..start.saturating_add(usize::from(at.len)))
+            .unwrap_or_default();
+        JsonStr::from_scanned(bytes, at.escaped)
+    };
+    let names = table.get_mut(..count).unwrap_or_default();
+    names.sort_unstable_by(|a, b| {
+        let (a, b) = (name(a), name(b));
+        if a.is_escaped() || b.is_escaped() {
+            a.bytes().cmp(b.bytes())
+        } else {
+            a.raw().cmp(b.raw())
+        }
+    });
+    names
+        .windows(2)
+        .any(|pair| matches!(pair, [a, b] if name(a).eq_json(&name(b))))
+}
+
+/// The pairwise check, for objects too large for [`has_duplicate`]'s table.
+fn has_duplicate_pairwise(obj: Object<'_>) -> bool {
     let mut outer = obj.members();
     while let Some((name, _)) = outer.next() {
         if outer.clone().any(|(other, _)| other.eq_json(&name)) {

@@ -1,7 +1,7 @@
 //! Verifying one compact JWS/JWT: split, decode, header, key, signature,
 //! then claims, in that order, into a caller buffer.
 
-use crate::claims::{Claims, Validation};
+use crate::claims::{Claims, Limits, Validation};
 use crate::jose::Header;
 use crate::json::Object;
 use crate::key::{select, Key};
@@ -50,8 +50,13 @@ pub(crate) enum Trust {
 
 /// Splits `token` (RFC 7515 §7.1) and decodes its segments into `buf`:
 /// header first, then payload, then signature.
-pub(crate) fn decode<'t, 'b>(token: &'t [u8], buf: &'b mut [u8]) -> Result<Decoded<'t, 'b>, Error> {
-    decode_with(token, buf, Trust::Nothing)
+pub(crate) fn decode<'t, 'b>(
+    token: &'t [u8],
+    buf: &'b mut [u8],
+    limits: &Limits,
+) -> Result<Decoded<'t, 'b>, Error> {
+    limits.check(token)?;
+    decode_with(token, buf, Trust::Nothing, limits.max_header_members)
 }
 
 /// [`decode`], or with [`Trust::Verified`] the cache's shorter path.
@@ -59,6 +64,7 @@ pub(crate) fn decode_with<'t, 'b>(
     token: &'t [u8],
     buf: &'b mut [u8],
     trust: Trust,
+    max_header_members: usize,
 ) -> Result<Decoded<'t, 'b>, Error> {
     if buffer_len(token.len()) > buf.len() {
         return Err(Error::TokenTooLarge);
@@ -71,7 +77,7 @@ pub(crate) fn decode_with<'t, 'b>(
     // through the constant-time decoder (an HS256 tag is a secret's output).
     let header = b64::decode_public(parts.header, header_buf)?;
     let header = Header::from_object(&match trust {
-        Trust::Nothing => Object::parse(header)?,
+        Trust::Nothing => Object::parse_bounded(header, max_header_members, &mut |_, _| {})?,
         Trust::Verified => Object::assume_valid(header),
     })?;
     let (payload_buf, signature_buf) = rest
@@ -126,7 +132,7 @@ pub fn verify<'b>(
     now: i64,
     buf: &'b mut [u8],
 ) -> Result<Verified<'b>, Error> {
-    let decoded = decode(token, buf)?;
+    let decoded = decode(token, buf, &validation.limits())?;
     validation.check_header(&decoded.header)?;
     decoded.check_signature(keys)?;
     let (claims, registered) = Claims::parse(decoded.payload)?;
@@ -160,7 +166,7 @@ pub fn explain<'b, 'v>(
     now: i64,
     buf: &'b mut [u8],
 ) -> Explanation<'b, 'v> {
-    let Ok(decoded) = decode(token, buf) else {
+    let Ok(decoded) = decode(token, buf, &validation.limits()) else {
         return Explanation::default();
     };
     let kid = decoded.header.kid;

@@ -331,3 +331,52 @@ fn payload_that_is_not_an_object() {
         );
     }
 }
+
+/// security-core.md #1: work before the signature is bounded. An unsigned
+/// header of 1,200 distinct members (~10 ms through the quadratic exact
+/// duplicate check before) is refused by the member limit, a long header
+/// by the header limit, and a 105 KB token by the token limit, each before
+/// anything costly.
+#[test]
+fn work_before_the_signature_is_bounded() {
+    let hs = {
+        let mut keys = KeySet::<4>::new();
+        keys.push(Key::hs256(&[7u8; 32], None).unwrap()).unwrap();
+        keys
+    };
+    let mut buf = vec![0u8; gatekey::buffer_len(200_000)];
+    let mut run = |header: &str, v: &Validation| {
+        let token = format!(
+            "{}.{}.{}",
+            b64(header.as_bytes()),
+            b64(b"{}"),
+            b64(&[0u8; 32])
+        );
+        verify(token.as_bytes(), hs.keys(), v, NOW, &mut buf).map(|_| ())
+    };
+    let names: Vec<String> = (0..1200).map(|i| format!("\"m{i}\":0")).collect();
+    let wide = format!("{{\"alg\":\"HS256\",{}}}", names.join(","));
+    let roomy = Validation::new()
+        .with_limits(gatekey::claims::Limits {
+            max_header_len: 16 * 1024,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(run(&wide, &roomy), Err(Error::TooManyMembers));
+    assert_eq!(run(&wide, &Validation::new()), Err(Error::HeaderTooLarge));
+    let long = format!("{{\"alg\":\"HS256\",\"x\":\"{}\"}}", "a".repeat(3000));
+    assert_eq!(run(&long, &Validation::new()), Err(Error::HeaderTooLarge));
+    assert_eq!(run(&long, &roomy), Err(Error::BadSignature));
+    let huge = format!("{{\"alg\":\"HS256\",\"x\":\"{}\"}}", "a".repeat(100_000));
+    assert_eq!(run(&huge, &roomy), Err(Error::TokenTooLarge));
+    // Seventeen members is one past the default JOSE header limit.
+    let seventeen: Vec<String> = (0..16).map(|i| format!("\"h{i}\":0")).collect();
+    let header = format!("{{\"alg\":\"HS256\",{}}}", seventeen.join(","));
+    assert_eq!(run(&header, &Validation::new()), Err(Error::TooManyMembers));
+    assert!(Validation::new()
+        .with_limits(gatekey::claims::Limits {
+            max_header_members: 257,
+            ..Default::default()
+        })
+        .is_err());
+}

@@ -55,7 +55,7 @@ pub enum gk_status {
     GK_ERR_JSON_TOO_DEEP = 205,
     /// a JSON object has a duplicate member name (`duplicate_member`).
     GK_ERR_DUPLICATE_MEMBER = 206,
-    /// the token is larger than the verification buffer (`token_too_large`).
+    /// the token is larger than allowed (`token_too_large`).
     GK_ERR_TOKEN_TOO_LARGE = 207,
     /// the token header has no alg (`missing_algorithm`).
     GK_ERR_MISSING_ALGORITHM = 208,
@@ -67,6 +67,10 @@ pub enum gk_status {
     GK_ERR_WRONG_TYPE = 211,
     /// the token header has a member of the wrong type (`invalid_header`).
     GK_ERR_INVALID_HEADER = 212,
+    /// the token header is longer than allowed (`header_too_large`).
+    GK_ERR_HEADER_TOO_LARGE = 213,
+    /// a JSON object in the token has too many members (`too_many_members`).
+    GK_ERR_TOO_MANY_MEMBERS = 214,
     /// no key matches the token's kid (`unknown_key`).
     GK_ERR_UNKNOWN_KEY = 300,
     /// the token has no kid and several keys could match (`key_id_required`).
@@ -77,6 +81,8 @@ pub enum gk_status {
     GK_ERR_INVALID_SIGNATURE_LENGTH = 303,
     /// the signature does not verify (`bad_signature`).
     GK_ERR_BAD_SIGNATURE = 304,
+    /// the keys could not be refreshed within their maximum staleness (`keys_unavailable`).
+    GK_ERR_KEYS_UNAVAILABLE = 305,
     /// the token has expired (`expired`).
     GK_ERR_EXPIRED = 400,
     /// the token is not valid yet (`not_yet_valid`).
@@ -135,7 +141,7 @@ pub enum gk_status {
 
 impl gk_status {
     /// Every status, in number order.
-    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_WRONG_CLAIM_VALUE, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
+    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_HEADER_TOO_LARGE, gk_status::GK_ERR_TOO_MANY_MEMBERS, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_KEYS_UNAVAILABLE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_WRONG_CLAIM_VALUE, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
 
     /// The status of a core error (`GK_ERR_INTERNAL` for one this
     /// build does not know, which the regenerated enum rules out).
@@ -167,11 +173,14 @@ impl gk_status {
             Error::UnsupportedCritical => gk_status::GK_ERR_UNSUPPORTED_CRITICAL,
             Error::WrongType => gk_status::GK_ERR_WRONG_TYPE,
             Error::InvalidHeader => gk_status::GK_ERR_INVALID_HEADER,
+            Error::HeaderTooLarge => gk_status::GK_ERR_HEADER_TOO_LARGE,
+            Error::TooManyMembers => gk_status::GK_ERR_TOO_MANY_MEMBERS,
             Error::UnknownKey => gk_status::GK_ERR_UNKNOWN_KEY,
             Error::KeyIdRequired => gk_status::GK_ERR_KEY_ID_REQUIRED,
             Error::AlgorithmMismatch => gk_status::GK_ERR_ALGORITHM_MISMATCH,
             Error::InvalidSignatureLength => gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH,
             Error::BadSignature => gk_status::GK_ERR_BAD_SIGNATURE,
+            Error::KeysUnavailable => gk_status::GK_ERR_KEYS_UNAVAILABLE,
             Error::Expired => gk_status::GK_ERR_EXPIRED,
             Error::NotYetValid => gk_status::GK_ERR_NOT_YET_VALID,
             Error::IssuedInFuture => gk_status::GK_ERR_ISSUED_IN_FUTURE,
@@ -223,17 +232,20 @@ impl gk_status {
             gk_status::GK_ERR_INVALID_JSON => (c"invalid_json", c"the token header or payload is not a JSON object"),
             gk_status::GK_ERR_JSON_TOO_DEEP => (c"json_too_deep", c"the token's JSON nests too deeply"),
             gk_status::GK_ERR_DUPLICATE_MEMBER => (c"duplicate_member", c"a JSON object has a duplicate member name"),
-            gk_status::GK_ERR_TOKEN_TOO_LARGE => (c"token_too_large", c"the token is larger than the verification buffer"),
+            gk_status::GK_ERR_TOKEN_TOO_LARGE => (c"token_too_large", c"the token is larger than allowed"),
             gk_status::GK_ERR_MISSING_ALGORITHM => (c"missing_algorithm", c"the token header has no alg"),
             gk_status::GK_ERR_UNSECURED_TOKEN => (c"unsecured_token", c"unsecured tokens (alg none) are not accepted"),
             gk_status::GK_ERR_UNSUPPORTED_CRITICAL => (c"unsupported_critical", c"the token header has critical extensions"),
             gk_status::GK_ERR_WRONG_TYPE => (c"wrong_type", c"the token header typ is not the required one"),
             gk_status::GK_ERR_INVALID_HEADER => (c"invalid_header", c"the token header has a member of the wrong type"),
+            gk_status::GK_ERR_HEADER_TOO_LARGE => (c"header_too_large", c"the token header is longer than allowed"),
+            gk_status::GK_ERR_TOO_MANY_MEMBERS => (c"too_many_members", c"a JSON object in the token has too many members"),
             gk_status::GK_ERR_UNKNOWN_KEY => (c"unknown_key", c"no key matches the token's kid"),
             gk_status::GK_ERR_KEY_ID_REQUIRED => (c"key_id_required", c"the token has no kid and several keys could match"),
             gk_status::GK_ERR_ALGORITHM_MISMATCH => (c"algorithm_mismatch", c"the token's alg is not the key's algorithm"),
             gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH => (c"invalid_signature_length", c"the signature has the wrong length"),
             gk_status::GK_ERR_BAD_SIGNATURE => (c"bad_signature", c"the signature does not verify"),
+            gk_status::GK_ERR_KEYS_UNAVAILABLE => (c"keys_unavailable", c"the keys could not be refreshed within their maximum staleness"),
             gk_status::GK_ERR_EXPIRED => (c"expired", c"the token has expired"),
             gk_status::GK_ERR_NOT_YET_VALID => (c"not_yet_valid", c"the token is not valid yet"),
             gk_status::GK_ERR_ISSUED_IN_FUTURE => (c"issued_in_future", c"the token was issued in the future"),

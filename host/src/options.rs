@@ -23,11 +23,15 @@
 //! | `realm` | | string | none | visible ASCII and spaces |
 //! | `resource_metadata` | | `https://` or `http://` URL | none | visible ASCII |
 //! | `required` | | boolean | true | false: no credential is no identity, not a 401 |
+//! | `max_token_len` | | integer bytes | 16384 | 1–16384 ([`MAX_FIELD_LEN`](gatekey::MAX_FIELD_LEN)) |
+//! | `max_header_len` | | integer bytes (decoded JOSE header) | 2048 | 1–16384 |
+//! | `max_header_members` | | integer | 16 | 1–256 |
 
 use core::fmt;
 
-use gatekey::claims::{MAX_LIST, MAX_NAME, MAX_VALUE};
-use gatekey::{Challenge, Error, Validation};
+use gatekey::claims::{Limits, MAX_LIST, MAX_NAME, MAX_VALUE};
+use gatekey::json::MAX_MEMBERS;
+use gatekey::{Challenge, Error, Validation, MAX_FIELD_LEN};
 
 use crate::MAX_CAPACITY;
 
@@ -167,6 +171,8 @@ pub struct Options {
     /// Whether a request must carry a credential (false: no credential is
     /// no identity rather than a 401).
     pub required: bool,
+    /// Bounds on the work before the signature (token, header, members).
+    pub limits: Limits,
 }
 
 impl Default for Options {
@@ -185,6 +191,7 @@ impl Default for Options {
             realm: None,
             resource_metadata: None,
             required: true,
+            limits: Limits::default(),
         }
     }
 }
@@ -205,6 +212,9 @@ const NAMES: &[(&str, &str)] = &[
     ("realm", ""),
     ("resource_metadata", ""),
     ("required", ""),
+    ("max_token_len", ""),
+    ("max_header_len", ""),
+    ("max_header_members", ""),
 ];
 
 /// Whether `given` spells `snake` in `snake_case` or `camelCase`.
@@ -367,6 +377,28 @@ impl Options {
                 }
                 self.resource_metadata = Some(url);
             }
+            "max_token_len" | "max_header_len" | "max_header_members" => {
+                let (max, unit) = if option == "max_header_members" {
+                    (MAX_MEMBERS, "members")
+                } else {
+                    (MAX_FIELD_LEN, "bytes")
+                };
+                let n = integer(option, v, u64::try_from(max).unwrap_or(u64::MAX), unit)?;
+                let n = usize::try_from(n).unwrap_or(max);
+                if n == 0 {
+                    return Err(ConfigError::new(
+                        Error::InvalidConfig,
+                        option,
+                        v,
+                        &format!("a whole number of {unit} from 1 to {max}"),
+                    ));
+                }
+                match option {
+                    "max_token_len" => self.limits.max_token_len = n,
+                    "max_header_len" => self.limits.max_header_len = n,
+                    _ => self.limits.max_header_members = n,
+                }
+            }
             "required" => match v {
                 OptionValue::Bool(b) => self.required = *b,
                 _ => {
@@ -390,6 +422,7 @@ impl Options {
         let list =
             |v: &[String]| OptionValue::List(v.iter().cloned().map(OptionValue::Str).collect());
         let text = |v: &Option<String>| v.clone().map_or(OptionValue::Absent, OptionValue::Str);
+        let int = |n: usize| OptionValue::Int(i128::try_from(n).unwrap_or(i128::MAX));
         Some(match canonical(name)? {
             "issuers" => list(&self.issuers),
             "audiences" => list(&self.audiences),
@@ -408,6 +441,9 @@ impl Options {
             "typ" => text(&self.typ),
             "realm" => text(&self.realm),
             "resource_metadata" => text(&self.resource_metadata),
+            "max_token_len" => int(self.limits.max_token_len),
+            "max_header_len" => int(self.limits.max_header_len),
+            "max_header_members" => int(self.limits.max_header_members),
             _ => OptionValue::Bool(self.required),
         })
     }
@@ -459,6 +495,9 @@ impl Options {
             "realm" => self.realm = d.realm,
             "resource_metadata" => self.resource_metadata = d.resource_metadata,
             "required" => self.required = d.required,
+            "max_token_len" => self.limits.max_token_len = d.limits.max_token_len,
+            "max_header_len" => self.limits.max_header_len = d.limits.max_header_len,
+            "max_header_members" => self.limits.max_header_members = d.limits.max_header_members,
             _ => {}
         }
     }
@@ -479,7 +518,11 @@ impl Options {
                 _ => "a value the core accepts".to_owned(),
             },
         };
-        let mut v = Validation::new().require_nothing().with_leeway(self.leeway);
+        let mut v = Validation::new()
+            .require_nothing()
+            .with_leeway(self.leeway)
+            .with_limits(self.limits)
+            .map_err(|e| fail("max_header_members", "", e))?;
         for name in &self.require {
             v = v.require(name).map_err(|e| fail("require", name, e))?;
         }

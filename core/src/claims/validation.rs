@@ -34,6 +34,51 @@ pub struct Validation {
     scopes: Vec<Text, MAX_LIST>,
     values: Vec<(Path, Text), MAX_LIST>,
     typ: Option<Name>,
+    limits: Limits,
+}
+
+/// Bounds on the work done before a token's signature is checked, so no
+/// input costs more than a small multiple of a valid token (checked by
+/// [`verify`](crate::verify) before anything is decoded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest token, in bytes (default [`MAX_FIELD_LEN`](crate::MAX_FIELD_LEN),
+    /// the longest header field gatekey reads).
+    pub max_token_len: usize,
+    /// The longest decoded JOSE header, in bytes (default 2048: an `x5c`
+    /// chain belongs in a JWKS, not in every token).
+    pub max_header_len: usize,
+    /// The most members of the JOSE header (default 16; RFC 7515 and
+    /// 7797 register 13).
+    pub max_header_members: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_token_len: crate::MAX_FIELD_LEN,
+            max_header_len: 2048,
+            max_header_members: 16,
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses `token` when it, or its header segment, is longer than
+    /// allowed: a scan for the first `.`, nothing decoded.
+    ///
+    /// # Errors
+    /// [`Error::TokenTooLarge`] or [`Error::HeaderTooLarge`].
+    pub fn check(&self, token: &[u8]) -> Result<(), Error> {
+        if token.len() > self.max_token_len {
+            return Err(Error::TokenTooLarge);
+        }
+        let header = token.iter().position(|&b| b == b'.').unwrap_or(token.len());
+        if crate::buffer_len(header) > self.max_header_len.saturating_add(2) {
+            return Err(Error::HeaderTooLarge);
+        }
+        Ok(())
+    }
 }
 
 /// The longest claim path of [`Validation::with_claim_value`], in bytes.
@@ -73,6 +118,7 @@ impl Validation {
             scopes: Vec::new(),
             values: Vec::new(),
             typ: None,
+            limits: Limits::default(),
         }
     }
 
@@ -193,6 +239,29 @@ impl Validation {
     pub fn with_typ(mut self, typ: &str) -> Result<Self, Error> {
         self.typ = Some(text(typ)?);
         Ok(self)
+    }
+
+    /// Replaces the limits on work before the signature (see [`Limits`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a zero limit, or more header members
+    /// than [`MAX_MEMBERS`](crate::json::MAX_MEMBERS).
+    pub fn with_limits(mut self, limits: Limits) -> Result<Self, Error> {
+        if limits.max_token_len == 0
+            || limits.max_header_len == 0
+            || limits.max_header_members == 0
+            || limits.max_header_members > crate::json::MAX_MEMBERS
+        {
+            return Err(Error::InvalidConfig);
+        }
+        self.limits = limits;
+        Ok(self)
+    }
+
+    /// The limits on work before the signature.
+    #[must_use]
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The leeway in seconds.

@@ -71,12 +71,29 @@ fn refuses_duplicate_members_at_any_depth_and_under_escapes() {
         assert_eq!(parse(doc).err(), Some(Error::DuplicateMember), "{doc}");
     }
     // Many distinct names (filter collisions are resolved by the exact check).
-    let mut doc = std::string::String::from("{");
-    for i in 0..300 {
-        doc.push_str(&std::format!("\"m{i}\":{i},"));
-    }
-    doc.push_str("\"end\":0}");
-    assert!(parse(&doc).is_ok());
+    let many = |n: usize| {
+        let mut doc = std::string::String::from("{");
+        for i in 0..n {
+            doc.push_str(&std::format!("\"m{i}\":{i},"));
+        }
+        doc.push_str("\"end\":0}");
+        doc
+    };
+    assert!(parse(&many(MAX_MEMBERS - 1)).is_ok());
+    // The sorted exact check finds a duplicate among many, escaped or not.
+    let mut dup = many(200);
+    dup.insert_str(1, "\"m\\u00317\":0,");
+    assert_eq!(parse(&dup).err(), Some(Error::DuplicateMember), "m17 twice");
+    let mut dup = many(200);
+    dup.insert_str(1, "\"end\":1,");
+    assert_eq!(parse(&dup).err(), Some(Error::DuplicateMember), "end twice");
+    // One more is refused before the exact check, whose cost is quadratic
+    // once the filter is full (security-core.md #1).
+    assert_eq!(parse(&many(MAX_MEMBERS)).err(), Some(Error::TooManyMembers));
+    assert_eq!(
+        parse(&std::format!("{{\"x\":{}}}", many(400))).err(),
+        Some(Error::TooManyMembers)
+    );
 }
 
 #[test]
