@@ -100,7 +100,15 @@ class KeySet {
 
   /** Adds the usable keys of a JWKS document; on error the set is unchanged. */
   addJwks(jwks) {
-    const json = jwks !== null && typeof jwks === 'object' && !(jwks instanceof Uint8Array) ? JSON.stringify(jwks) : jwks;
+    let json = jwks;
+    if (jwks !== null && typeof jwks === 'object' && !(jwks instanceof Uint8Array)) {
+      try {
+        json = JSON.stringify(jwks);
+      } catch (e) {
+        if (e instanceof RangeError) throw new TypeError('gatekey: the JWKS object is too large to serialise');
+        throw e;
+      }
+    }
     check(lib().keysetAddJwks(this[KEYSET], json));
     return this;
   }
@@ -122,7 +130,7 @@ const PRESETS = new Set(['headerFirst', 'cookieFirst', 'strict']);
 /** Which sources are accepted, in which order, and how several are treated. */
 class Policy {
   constructor(preset, options = {}) {
-    if (!PRESETS.has(preset)) throw new TypeError(`gatekey: unknown preset ${String(preset)}`);
+    if (!PRESETS.has(preset)) throw new TypeError('gatekey: the preset must be headerFirst, cookieFirst or strict');
     if (options != null && typeof options !== 'object') throw new TypeError('gatekey: policy options must be an object');
     const { cookie, proxyHeader, basic, query, conflict } = options ?? {};
     let user;
@@ -164,6 +172,20 @@ function trustOf(keys) {
   return entries.map(([n, k]) => [n, k[KEYSET]]);
 }
 
+// Far above any server's limit (Node's maxHeadersCount is 2000): a bound
+// on the loop, so that a sparse `new Array(2 ** 32 - 1)` is refused at once.
+const MAX_FIELDS = 1 << 16;
+
+/** `String(x)` for a header name or value of another type; TypeError if it cannot be one. */
+function text(x) {
+  try {
+    return String(x);
+  } catch (e) {
+    if (e instanceof RangeError) throw new TypeError('gatekey: a header name or value is too long');
+    throw e;
+  }
+}
+
 /**
  * The fields of any common header shape as `[name, value, name, value,
  * ...]`, keeping repeated fields: Node's `IncomingHttpHeaders` (values may
@@ -175,19 +197,25 @@ function trustOf(keys) {
  */
 function flatten(headers) {
   const out = [];
-  const push = (name, value) => {
+  const field = (name, value) => {
     if (value == null) return;
-    if (Array.isArray(value)) {
-      for (const v of value) push(name, v);
-      return;
-    }
-    out.push(typeof name === 'string' || name instanceof Uint8Array ? name : String(name));
-    out.push(typeof value === 'string' || value instanceof Uint8Array ? value : String(value));
+    if (Array.isArray(value)) throw new TypeError('gatekey: a header value must be a string, a Uint8Array or a list of them');
+    if (out.length >= MAX_FIELDS * 2) throw new TypeError(`gatekey: more than ${MAX_FIELDS} header fields`);
+    out.push(typeof name === 'string' || name instanceof Uint8Array ? name : text(name));
+    out.push(typeof value === 'string' || value instanceof Uint8Array ? value : text(value));
+  };
+  // A value may be a list of values (IncomingHttpHeaders' set-cookie), one level deep.
+  const push = (name, value) => {
+    if (!Array.isArray(value)) return field(name, value);
+    if (value.length > MAX_FIELDS) throw new TypeError(`gatekey: more than ${MAX_FIELDS} header fields`);
+    for (const v of value) field(name, v);
+    return undefined;
   };
   if (headers == null) return out;
   if (typeof headers !== 'object') throw new TypeError('gatekey: headers must be an object, a Headers, or [name, value] pairs');
   if (Array.isArray(headers.rawHeaders)) headers = headers.rawHeaders;
   if (Array.isArray(headers)) {
+    if (headers.length > MAX_FIELDS * 2) throw new TypeError(`gatekey: more than ${MAX_FIELDS} header fields`);
     if (headers.length > 0 && !Array.isArray(headers[0])) {
       for (let i = 0; i + 1 < headers.length; i += 2) push(headers[i], headers[i + 1]);
     } else {

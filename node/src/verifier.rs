@@ -303,10 +303,7 @@ pub fn verifier_verify(
 pub fn challenge(env: Env, code: u32, options: JsObject) -> napi::Result<JsUnknown> {
     let error = u16::try_from(code).ok().and_then(gatekey::Error::from_code);
     let Some(error) = error else {
-        return Err(napi::Error::new(
-            napi::Status::InvalidArg,
-            "gatekey: unknown error code".to_owned(),
-        ));
+        return Err(type_error(env, "gatekey: unknown error code"));
     };
     let map = map_constructor(env)?;
     let mut checked = Options::default();
