@@ -63,6 +63,15 @@ pub fn resolve_found<'a>(policy: &Policy, mut found: Found<'a>) -> Result<Resolu
         skipped: core::mem::take(&mut found.skipped),
         ..Resolution::default()
     };
+    // An Authorization field that is present but unusable (`Bearer<TAB>x`,
+    // a scheme gatekey does not read) is a credential to a layer that reads
+    // it differently (an empty `Bearer` is nobody's): when another source
+    // wins, that is a conflict under `agree` and `single`, and drift under
+    // `first` (security-core.md #6, the founding drift pattern).
+    let unusable_authorization = resolution
+        .skipped
+        .iter()
+        .any(|&(s, why)| s == Source::Bearer && why == Skip::OtherScheme);
 
     if policy.conflict() == Conflict::Single {
         let mut present = Source::ALL.into_iter().filter_map(|s| found.credential(s));
@@ -71,6 +80,13 @@ pub fn resolve_found<'a>(policy: &Policy, mut found: Found<'a>) -> Result<Resolu
             return Err(Error::MultipleMethods);
         }
         match only {
+            Some(c)
+                if unusable_authorization
+                    && c.source != Source::Bearer
+                    && policy.accepts(c.source) =>
+            {
+                return Err(Error::MultipleMethods);
+            }
             Some(c) if policy.accepts(c.source) => resolution.winner = Some(c),
             Some(c) => {
                 let _ = resolution.skipped.push((c.source, Skip::NotAccepted));
@@ -100,6 +116,16 @@ pub fn resolve_found<'a>(policy: &Policy, mut found: Found<'a>) -> Result<Resolu
                 let _ = resolution.shadowed.push(credential);
             }
         }
+    }
+    if unusable_authorization
+        && resolution
+            .winner
+            .is_some_and(|w| w.source != Source::Bearer)
+    {
+        if policy.conflict() == Conflict::Agree {
+            return Err(Error::ConflictingCredentials);
+        }
+        resolution.drift = true;
     }
     Ok(resolution)
 }

@@ -135,3 +135,35 @@ fn result_does_not_depend_on_unrelated_header_order() {
         want
     );
 }
+
+/// security-core.md #6: an Authorization field gatekey cannot read
+/// (`Bearer<TAB>x`, another scheme) is still a credential to a layer that
+/// splits on any whitespace, so a cookie winning beside it is drift under
+/// `first`, a conflict under `agree`, and two methods under `single`.
+#[test]
+fn an_unusable_authorization_beside_another_credential_is_reported() {
+    let headers: [(&[u8], &[u8]); 2] = [
+        (b"Authorization", b"Bearer\taaa.aaa.aaa"),
+        (b"Cookie", b"jwt_token=bbb.bbb.bbb"),
+    ];
+    let first = resolve(&Policy::header_first(), Request::new(headers)).unwrap();
+    assert_eq!(first.winner.unwrap().value, b"bbb.bbb.bbb");
+    assert!(first.drift);
+    let agree = Policy::header_first().with_conflict(Conflict::Agree);
+    assert_eq!(
+        resolve(&agree, Request::new(headers)).err(),
+        Some(gatekey::Error::ConflictingCredentials)
+    );
+    let single = Policy::header_first().with_conflict(Conflict::Single);
+    assert_eq!(
+        resolve(&single, Request::new(headers)).err(),
+        Some(gatekey::Error::MultipleMethods)
+    );
+    // An empty Bearer is nobody's credential: no drift.
+    let empty: [(&[u8], &[u8]); 2] = [(b"Authorization", b"Bearer "), headers[1]];
+    assert!(
+        !resolve(&Policy::header_first(), Request::new(empty))
+            .unwrap()
+            .drift
+    );
+}

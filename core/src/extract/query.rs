@@ -18,7 +18,7 @@ pub(super) fn access_token(query: &[u8]) -> Result<Option<&[u8]>, Error> {
             ),
             None => (pair, &[][..]),
         };
-        if name != b"access_token" {
+        if !names_access_token(name) {
             continue;
         }
         if token.is_some() {
@@ -30,6 +30,40 @@ pub(super) fn access_token(query: &[u8]) -> Result<Option<&[u8]>, Error> {
         token = Some(value);
     }
     Ok(token)
+}
+
+/// Whether a parameter name decodes to `access_token` as a web framework
+/// decodes it (`application/x-www-form-urlencoded`: `%XX` escapes, `+` as
+/// a space; a malformed escape stays as it is): `access%5Ftoken` is the same
+/// parameter to the application, so it is to gatekey too (security-core.md
+/// #2), and a second one is ambiguous.
+fn names_access_token(name: &[u8]) -> bool {
+    const WANTED: &[u8] = b"access_token";
+    let hex = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let mut wanted = WANTED.iter();
+    let mut i = 0usize;
+    while let Some(&b) = name.get(i) {
+        let (byte, used) = match b {
+            b'%' => match (name.get(i.saturating_add(1)), name.get(i.saturating_add(2))) {
+                (Some(&h), Some(&l)) => match (hex(h), hex(l)) {
+                    (Some(h), Some(l)) => (h.wrapping_shl(4) | l, 3),
+                    _ => (b'%', 1),
+                },
+                _ => (b'%', 1),
+            },
+            b'+' => (b' ', 1),
+            other => (other, 1),
+        };
+        if wanted.next() != Some(&byte) {
+            return false;
+        }
+        i = i.saturating_add(used);
+    }
+    wanted.next().is_none()
 }
 
 #[cfg(test)]
@@ -61,5 +95,24 @@ mod tests {
             access_token(b"access_token=a+b"),
             Err(Error::MalformedQueryToken)
         );
+    }
+
+    #[test]
+    fn names_are_compared_decoded() {
+        // security-core.md #2: Starlette reads `access%5Ftoken` as
+        // `access_token`; two of them are ambiguous, one is the token.
+        for query in [
+            &b"access_token=A&access%5Ftoken=B"[..],
+            b"access%5ftoken=B&access_token=A",
+            b"%61ccess_token=A&access_token=B",
+        ] {
+            assert_eq!(access_token(query), Err(Error::AmbiguousQueryToken));
+        }
+        assert_eq!(access_token(b"access%5Ftoken=B").unwrap(), Some(&b"B"[..]));
+        assert_eq!(access_token(b"access+token=B").unwrap(), None);
+        assert_eq!(access_token(b"access%5token=B").unwrap(), None);
+        assert_eq!(access_token(b"access_token%00=B").unwrap(), None);
+        assert_eq!(access_token(b"access_toke%6E=B").unwrap(), Some(&b"B"[..]));
+        assert_eq!(access_token(b"access_toke%6=B").unwrap(), None);
     }
 }
