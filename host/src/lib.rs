@@ -26,6 +26,12 @@
 //!
 //! [`Hit::open`]: gatekey::cache::Hit::open
 //!
+//! ## Keys
+//!
+//! [`keys`] holds the key sources (static, a JWKS file, a JWKS URL, an
+//! OIDC issuer) and the [`keys::Refresher`] that keeps a verifier's keys
+//! current in the background, for every surface.
+//!
 //! [`authenticate_cached`] and [`verify_cached`] are the core's
 //! [`authenticate`](gatekey::authenticate) and [`verify`](gatekey::verify)
 //! through an optional cache: `None` verifies every time. The one slow
@@ -36,6 +42,7 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+pub mod keys;
 pub mod options;
 mod refusal;
 mod trust;
@@ -44,7 +51,7 @@ mod verifier;
 pub use options::{ConfigError, OptionValue, Options};
 pub use refusal::{challenge, printable, Failure, Refusal, MAX_NAMED};
 pub use trust::{Trust, ISSUERS};
-pub use verifier::{with_buffer, HostKeySet, Keys, Verifier, BUFFER_LEN, KEYS};
+pub use verifier::{with_buffer, HostKeySet, KeyWatch, Keys, Verifier, BUFFER_LEN, KEYS};
 
 use gatekey::cache::{Cache, Lookup};
 use gatekey::{Error, Identity, KeySet, Policy, Request, Validation, Verified};

@@ -2,7 +2,7 @@
 //! cache and refusal together, so that no binding assembles its own.
 
 use core::cell::{Cell, RefCell};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use gatekey::{
     buffer_len, Error, Identity, KeySet, Policy, Request, Resolution, Validation, Verified,
@@ -36,6 +36,21 @@ pub enum Keys {
     Issuers(Vec<(String, HostKeySet)>),
 }
 
+/// What keeps a verifier's keys current (a key source's refresher), as
+/// the verifier sees it: asked before a token is verified, told when a
+/// token names a `kid` no key has. Both calls must be cheap and never wait
+/// on the network.
+pub trait KeyWatch: Send + Sync + core::fmt::Debug {
+    /// `Err(`[`Error::KeysUnavailable`]`)` when the keys are too stale to
+    /// verify with.
+    ///
+    /// # Errors
+    /// The error every token is then refused with.
+    fn check(&self) -> Result<(), Error>;
+    /// A token named `kid` (printable, bounded), which no key has.
+    fn unknown_kid(&self, kid: Option<&str>);
+}
+
 /// Verifies tokens and authenticates requests: `Send + Sync`, shared by
 /// every thread. Built once from [`Keys`], a [`Policy`] and [`Options`];
 /// only the keys change afterwards ([`Verifier::replace_keys`]).
@@ -47,6 +62,7 @@ pub struct Verifier {
     validation: Validation,
     challenge: ChallengeParams,
     cache: Option<TokenCache>,
+    watch: OnceLock<Arc<dyn KeyWatch>>,
 }
 
 thread_local! {
@@ -139,7 +155,32 @@ impl Verifier {
             validation,
             options,
             cache,
+            watch: OnceLock::new(),
         })
+    }
+
+    /// Gives the verifier what keeps its keys current ([`crate::keys`]):
+    /// once; a second call returns its watch back.
+    ///
+    /// # Errors
+    /// `watch` itself when the verifier already has one.
+    pub fn set_watch(&self, watch: Arc<dyn KeyWatch>) -> Result<(), Arc<dyn KeyWatch>> {
+        self.watch.set(watch)
+    }
+
+    /// `Err(KeysUnavailable)` when the watch says the keys are too stale.
+    fn keys_usable(&self) -> Result<(), Error> {
+        self.watch.get().map_or(Ok(()), |w| w.check())
+    }
+
+    /// Tells the watch about a token whose `kid` no key has.
+    fn report(&self, failure: Failure) -> Failure {
+        if failure.error == Error::UnknownKey {
+            if let Some(watch) = self.watch.get() {
+                watch.unknown_kid(failure.kid.as_deref());
+            }
+        }
+        failure
     }
 
     /// Gives the verifier a cache of `capacity` tokens (0: none), before
@@ -265,6 +306,7 @@ impl Verifier {
         buf: &'b mut [u8],
         offload: &impl Offload,
     ) -> Result<Verified<'b>, Failure> {
+        self.keys_usable().map_err(Failure::from)?;
         let trust = self.trust();
         if token.len() > MAX_FIELD_LEN {
             return Err(Error::TokenTooLarge.into());
@@ -278,7 +320,7 @@ impl Verifier {
                 buf,
                 offload,
             )
-            .map_err(|e| self.explain(e, Some(token), now))
+            .map_err(|e| self.report(self.explain(e, Some(token), now)))
     }
 
     /// Authenticates one request at `now`: the identity, or `None` when
@@ -302,6 +344,7 @@ impl Verifier {
         let tried: Cell<Option<&'a [u8]>> = Cell::new(None);
         let result = gatekey::authenticate_with(request, &self.policy, buf, |token, buf| {
             tried.set(Some(token));
+            self.keys_usable()?;
             trust.verify(
                 token,
                 &self.validation,
@@ -314,7 +357,7 @@ impl Verifier {
         match result {
             Ok(identity) => Ok(Some(identity)),
             Err(Error::MissingCredential) if !self.options.required => Ok(None),
-            Err(e) => Err(self.explain(e, tried.get(), now)),
+            Err(e) => Err(self.report(self.explain(e, tried.get(), now))),
         }
     }
 
