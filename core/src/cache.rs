@@ -1,9 +1,11 @@
 //! The verified-token cache: a token that arrives on every request of a
 //! session is verified once, then costs a SHA-256 and a lookup.
 //!
-//! It maps the SHA-256 of the whole token to the token's time window
-//! (`exp`, `nbf`). On every hit the window is checked again against the
-//! caller's `now` (so a cached token expires exactly when it would have),
+//! It maps the SHA-256 of the whole token to the token's times (`exp`,
+//! `nbf`, `iat`). On every hit they are checked again against the caller's
+//! `now` by the same rule as a miss ([`Validation::check_times`]), so a
+//! cached token expires exactly when it would have, and a clock that steps
+//! back refuses a token "issued in the future" cached or not;
 //! and the header and payload are decoded again from the token itself, which
 //! the digest proves to be the bytes that were verified. Nothing but the
 //! digest and two numbers is stored, so the cache holds no secrets and no
@@ -55,6 +57,7 @@ struct Slot {
     digest: TokenDigest,
     exp: Option<i64>,
     nbf: Option<i64>,
+    iat: Option<i64>,
     stamp: u32,
     used: bool,
 }
@@ -63,6 +66,7 @@ const EMPTY: Slot = Slot {
     digest: TokenDigest([0; 32]),
     exp: None,
     nbf: None,
+    iat: None,
     stamp: 0,
     used: false,
 };
@@ -83,15 +87,18 @@ pub struct Hit<'t> {
     token: &'t [u8],
     exp: Option<i64>,
     nbf: Option<i64>,
+    iat: Option<i64>,
 }
 
 impl Hit<'_> {
-    /// The token's `exp` and `nbf`, checked against `now` with the
-    /// validation's leeway, then its header and claims, decoded into `buf`
+    /// The token's `exp`, `nbf` and `iat`, checked against `now` with the
+    /// validation's leeway as a miss checks them, then its header and
+    /// claims, decoded into `buf`
     /// (which needs [`buffer_len`](crate::buffer_len)`(token.len())` bytes).
     ///
     /// # Errors
-    /// [`Error::Expired`] or [`Error::NotYetValid`]; [`Error::TokenTooLarge`]
+    /// [`Error::Expired`], [`Error::NotYetValid`] or
+    /// [`Error::IssuedInFuture`]; [`Error::TokenTooLarge`]
     /// when `buf` is too small.
     pub fn open<'b>(
         &self,
@@ -99,7 +106,7 @@ impl Hit<'_> {
         now: i64,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, Error> {
-        validation.check_window(self.exp, self.nbf, now)?;
+        validation.check_times(self.exp, self.nbf, self.iat, now)?;
         // The digest proves these are the bytes that were verified.
         let decoded = decode_with(self.token, buf, Trust::Verified, usize::MAX)?;
         Ok(Verified {
@@ -202,6 +209,7 @@ impl<const N: usize> Cache<N> {
                     token,
                     exp: slot.exp,
                     nbf: slot.nbf,
+                    iat: slot.iat,
                 })
             }
             None => Lookup::Miss(digest),
@@ -217,6 +225,7 @@ impl<const N: usize> Cache<N> {
             digest,
             exp: claims.exp(),
             nbf: claims.nbf(),
+            iat: claims.iat(),
             stamp,
             used: true,
         };

@@ -12,7 +12,10 @@ pub(crate) struct Parts<'t> {
     pub signing_input: &'t [u8],
 }
 
-/// Splits a compact JWS into its three segments.
+/// Splits a compact JWS into its three segments. The signature may be
+/// empty here, so that an unsecured JWS (RFC 7515 Appendix A.5,
+/// `header.payload.`) can be reported as such once its header is read; the
+/// caller refuses an empty signature with [`Error::MalformedToken`].
 ///
 /// A JSON serialization (RFC 7515 §7.2) and a five-segment JWE (RFC 7516
 /// §7.1) get their own errors so that a caller sees what it was sent.
@@ -37,7 +40,7 @@ pub(crate) fn split(token: &[u8]) -> Result<Parts<'_>, Error> {
     let signing_input = token
         .get(..first.saturating_add(1).saturating_add(second))
         .ok_or(Error::MalformedToken)?;
-    if header.is_empty() || payload.is_empty() || signature.is_empty() {
+    if header.is_empty() || payload.is_empty() {
         return Err(Error::MalformedToken);
     }
     Ok(Parts {
@@ -75,7 +78,6 @@ mod tests {
             b"a.b.c.d",
             b".b.c",
             b"a..c",
-            b"a.b.",
             b"..",
             b"a.b.c.d.e.f",
         ] {

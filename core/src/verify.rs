@@ -80,6 +80,12 @@ pub(crate) fn decode_with<'t, 'b>(
         Trust::Nothing => Object::parse_bounded(header, max_header_members, &mut |_, _| {})?,
         Trust::Verified => Object::assume_valid(header),
     })?;
+    // `header.payload.`: an unsecured JWS says `alg: none`, which the header
+    // reader has just refused as such (logs count the attempt); any other
+    // empty signature is no JWS at all.
+    if parts.signature.is_empty() {
+        return Err(Error::MalformedToken);
+    }
     let (payload_buf, signature_buf) = rest
         .split_at_mut_checked(b64::decoded_len(parts.payload.len()))
         .ok_or(Error::TokenTooLarge)?;

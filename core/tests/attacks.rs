@@ -58,14 +58,25 @@ fn alg_none_in_any_case() {
             b64(header.as_bytes()),
             b64(br#"{"exp":9999999999}"#)
         );
+        // security-core review: reported as what it is, so logs count it.
         assert_eq!(
             ec(&token),
-            Err(Error::MalformedToken),
+            Err(Error::UnsecuredToken),
             "{alg} with empty signature"
         );
         let token = format!("{token}AAAA");
         assert_eq!(ec(&token), Err(Error::UnsecuredToken), "{alg}");
     }
+}
+
+#[test]
+fn an_empty_signature_is_malformed_for_any_other_alg() {
+    let token = format!(
+        "{}.{}.",
+        b64(EC_HEADER.as_bytes()),
+        b64(br#"{"exp":9999999999}"#)
+    );
+    assert_eq!(ec(&token), Err(Error::MalformedToken));
 }
 
 #[test]

@@ -118,3 +118,45 @@ proptest! {
         prop_assert!(verify(token.as_bytes(), keys().keys(), &Validation::new(), nbf - 1 - offset, &mut buf).is_err());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    /// security-core.md #4: a cache hit decides exactly what a miss decides,
+    /// whichever way the clock moves (`iat` in the future included).
+    #[test]
+    fn a_cache_hit_decides_what_a_miss_decides(
+        exp in proptest::option::of(990i64..1030),
+        nbf in proptest::option::of(970i64..1010),
+        iat in proptest::option::of(970i64..1030),
+        leeway in 0u32..8,
+        first in 960i64..1040,
+        nows in proptest::collection::vec(960i64..1040, 1..12),
+    ) {
+        let mut claims = std::vec::Vec::new();
+        claims.push(r#""sub":"a""#.to_owned());
+        for (name, value) in [("exp", exp), ("nbf", nbf), ("iat", iat)] {
+            if let Some(v) = value {
+                claims.push(format!(r#""{name}":{v}"#));
+            }
+        }
+        let token = hs256_token(&format!("{{{}}}", claims.join(",")));
+        let mut keys = KeySet::<2>::new();
+        keys.push(Key::hs256(SECRET, None).unwrap()).unwrap();
+        let validation = Validation::new().require_nothing().with_leeway(leeway);
+        let mut cache = gatekey::cache::Cache::<8>::new();
+        let mut buf = [0u8; DEFAULT_BUFFER];
+        let mut cached = |now: i64, buf: &mut [u8]| {
+            gatekey::cache::verify_cached(&mut cache, 1, token.as_bytes(), &validation, now, buf, |t, buf| {
+                verify(t, keys.keys(), &validation, now, buf)
+            })
+            .map(|_| ())
+        };
+        // Warm the cache at `first` (a miss), then move the clock around.
+        let _ = cached(first, &mut buf);
+        for now in nows {
+            let miss = verify(token.as_bytes(), keys.keys(), &validation, now, &mut [0u8; DEFAULT_BUFFER]).map(|_| ());
+            prop_assert_eq!(cached(now, &mut buf), miss, "now {}", now);
+        }
+    }
+}

@@ -320,6 +320,26 @@ impl Validation {
         Ok(())
     }
 
+    /// Checks the times of a token at `now`, with leeway: the window of
+    /// [`check_window`](Self::check_window), then `iat` not in the future
+    /// (RFC 7519 §4.1.6). The one rule of a miss and of a cache hit.
+    ///
+    /// # Errors
+    /// [`Error::Expired`], [`Error::NotYetValid`] or [`Error::IssuedInFuture`].
+    pub fn check_times(
+        &self,
+        exp: Option<i64>,
+        nbf: Option<i64>,
+        iat: Option<i64>,
+        now: i64,
+    ) -> Result<(), Error> {
+        self.check_window(exp, nbf, now)?;
+        if iat.is_some_and(|iat| iat > now.saturating_add(i64::from(self.leeway))) {
+            return Err(Error::IssuedInFuture);
+        }
+        Ok(())
+    }
+
     /// Checks the claims against `now` (seconds since the Unix epoch).
     ///
     /// # Errors
