@@ -305,39 +305,80 @@ impl<'a> Value<'a> {
         }
     }
 
-    /// A number as whole seconds (an RFC 7519 §2 NumericDate): a fraction is
-    /// rounded towards negative infinity; exponent forms and numbers outside
+    /// A number as whole seconds (an RFC 7519 §2 NumericDate, "any JSON
+    /// numeric value"): a fraction is rounded towards negative infinity, an
+    /// exponent is applied (`1e10` is 10,000,000,000); numbers outside
     /// `i64` give `None`.
     #[must_use]
     pub fn as_i64(&self) -> Option<i64> {
-        if self.kind != Kind::Number || self.raw.iter().any(|&b| b == b'e' || b == b'E') {
+        if self.kind != Kind::Number {
             return None;
         }
-        let (negative, digits) = match self.raw {
+        let (negative, rest) = match self.raw {
             [b'-', rest @ ..] => (true, rest),
             _ => (false, self.raw),
         };
-        let int_end = digits
+        let e_at = rest
+            .iter()
+            .position(|&b| b == b'e' || b == b'E')
+            .unwrap_or(rest.len());
+        let (mantissa, exponent) = rest.split_at_checked(e_at)?;
+        let exponent = exponent_of(exponent.get(1..).unwrap_or_default());
+        let dot = mantissa
             .iter()
             .position(|&b| b == b'.')
-            .unwrap_or(digits.len());
-        let (int, frac) = digits.split_at_checked(int_end)?;
+            .unwrap_or(mantissa.len());
+        let (int, frac) = mantissa.split_at_checked(dot)?;
+        let frac = frac.get(1..).unwrap_or_default();
+        // The decimal point sits `point` digits into int ‖ frac.
+        let point = i64::try_from(int.len()).ok()?.checked_add(exponent)?;
         let mut n: i64 = 0;
-        for &d in int {
-            let digit = i64::from(d.wrapping_sub(b'0'));
-            // Accumulate towards the sign so that i64::MIN parses too.
-            n = n.checked_mul(10)?;
-            n = if negative {
-                n.checked_sub(digit)?
+        let mut dropped = false;
+        let mut taken = 0i64;
+        for &d in int.iter().chain(frac) {
+            if taken < point {
+                // Accumulate towards the sign so that i64::MIN parses too.
+                let digit = i64::from(d.wrapping_sub(b'0'));
+                n = n.checked_mul(10)?;
+                n = if negative {
+                    n.checked_sub(digit)?
+                } else {
+                    n.checked_add(digit)?
+                };
+                taken = taken.saturating_add(1);
             } else {
-                n.checked_add(digit)?
-            };
+                dropped |= d != b'0';
+            }
         }
-        let has_fraction = frac.iter().skip(1).any(|&b| b != b'0');
-        if negative && has_fraction {
+        // Zeros the exponent appends: at most 19 before an overflow.
+        while taken < point && n != 0 {
+            n = n.checked_mul(10)?;
+            taken = taken.saturating_add(1);
+        }
+        if negative && dropped {
             n = n.checked_sub(1)?;
         }
         Some(n)
+    }
+}
+
+/// The exponent of a validated number (`+12`, `-3`, `400`), clamped to
+/// ±100,000: past ±20 every NumericDate is 0 or out of range anyway.
+fn exponent_of(digits: &[u8]) -> i64 {
+    let (negative, digits) = match digits {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, digits),
+    };
+    let magnitude = digits.iter().fold(0i64, |e, &d| {
+        e.saturating_mul(10)
+            .saturating_add(i64::from(d.wrapping_sub(b'0')))
+            .min(100_000)
+    });
+    if negative {
+        magnitude.saturating_neg()
+    } else {
+        magnitude
     }
 }
 

@@ -318,7 +318,8 @@ fn a_one_megabyte_token() {
 fn claims_with_the_wrong_type() {
     for payload in [
         r#"{"exp":"9999999999"}"#,
-        r#"{"exp":1e12}"#,
+        // An exponent is a NumericDate (RFC 7519 §2) unless out of range.
+        r#"{"exp":1e400}"#,
         r#"{"exp":99999999999,"nbf":true}"#,
         r#"{"exp":99999999999,"sub":1}"#,
         r#"{"exp":99999999999,"aud":["a",1]}"#,
@@ -390,4 +391,81 @@ fn work_before_the_signature_is_bounded() {
             ..Default::default()
         })
         .is_err());
+}
+
+/// jsonwebtoken CVE-2026-25537: a wrongly typed `nbf` or `exp` was read as
+/// "absent" and the token passed. Here every wrong type is `invalid_claim`,
+/// required or not, on a miss and through the cache.
+#[test]
+fn cve_2026_25537_mistyped_times_never_pass() {
+    let mut keys = KeySet::new();
+    keys.push(Key::hs256(SECRET, None).unwrap()).unwrap();
+    let loose = Validation::new().require_nothing();
+    for claim in ["exp", "nbf", "iat"] {
+        for value in [
+            r#""9999999999""#,
+            "true",
+            "null",
+            "[1]",
+            r#"{"t":1}"#,
+            "1e400",
+        ] {
+            let token = hs256_token(&format!(r#"{{"sub":"a","{claim}":{value}}}"#));
+            for v in [&loose, &Validation::new()] {
+                assert_eq!(
+                    check(&token, &keys, v, NOW),
+                    Err(Error::InvalidClaim),
+                    "{claim}: {value}"
+                );
+            }
+            let mut cache = gatekey::cache::Cache::<4>::new();
+            let mut buf = [0u8; DEFAULT_BUFFER];
+            let cached = gatekey::cache::verify_cached(
+                &mut cache,
+                1,
+                token.as_bytes(),
+                &loose,
+                NOW,
+                &mut buf,
+                |t, b| verify(t, keys.keys(), &loose, NOW, b),
+            );
+            assert_eq!(cached.err(), Some(Error::InvalidClaim), "{claim} cached");
+        }
+    }
+}
+
+/// PyJWT's rule (RFC 7518 §3.4): the curve must match the algorithm. A
+/// JWK whose `crv` is not P-256 never verifies an ES256 token, and an
+/// ES256 key never verifies a token claiming another ECDSA algorithm.
+#[test]
+fn the_curve_must_match_the_algorithm() {
+    let jwk = |crv: &str, alg: &str| {
+        let point = signing_key().verifying_key().to_encoded_point(false);
+        format!(
+            r#"{{"keys":[{{"kty":"EC","crv":"{crv}","alg":"{alg}","kid":"ec1","x":"{}","y":"{}"}}]}}"#,
+            b64(point.x().unwrap()),
+            b64(point.y().unwrap())
+        )
+    };
+    let token = es256_token(EC_HEADER, &format!(r#"{{"exp":{}}}"#, NOW + 60));
+    // The P-256 point published as P-384 or P-521, or for ES384: unusable.
+    for (crv, alg) in [("P-384", "ES256"), ("P-521", "ES256"), ("P-256", "ES384")] {
+        match KeySet::from_jwks(jwk(crv, alg).as_bytes()) {
+            Ok(keys) => assert_eq!(
+                check(&token, &keys, &Validation::new(), NOW),
+                Err(Error::UnknownKey),
+                "{crv}/{alg}"
+            ),
+            Err(e) => assert!(
+                matches!(e, Error::InvalidJwks | Error::UnsupportedKey),
+                "{crv}/{alg}: {e:?}"
+            ),
+        }
+    }
+    // An ES256 key and a token that says ES384 or ES512.
+    for alg in ["ES384", "ES512"] {
+        let header = format!(r#"{{"alg":"{alg}","kid":"ec1"}}"#);
+        let forged = es256_token(&header, &format!(r#"{{"exp":{}}}"#, NOW + 60));
+        assert_eq!(ec(&forged), Err(Error::AlgorithmMismatch), "{alg}");
+    }
 }

@@ -387,7 +387,14 @@ impl Validation {
         }
         let leeway = i64::from(self.leeway);
         for name in &self.required {
-            if !r.has(name).unwrap_or_else(|| claims.get(name).is_some()) {
+            // A claim set to null is absent (as PyJWT reads it); a
+            // registered claim set to null is already `invalid_claim`.
+            let present = r.has(name).unwrap_or_else(|| {
+                claims
+                    .get(name)
+                    .is_some_and(|v| v.kind() != crate::json::Kind::Null)
+            });
+            if !present {
                 return Err((Error::MissingClaim, name.as_str()));
             }
         }

@@ -154,7 +154,24 @@ fn numeric_dates() {
     assert_eq!(n("12.9"), Some(12));
     assert_eq!(n("-12.5"), Some(-13));
     assert_eq!(n("-12.0"), Some(-12));
-    assert_eq!(n("1e3"), None);
     assert_eq!(n("9223372036854775807"), Some(i64::MAX));
     assert_eq!(n("9223372036854775808"), None);
+    assert_eq!(n("-9223372036854775808"), Some(i64::MIN));
+    // security-core.md #13: RFC 7519 §2 allows any JSON number.
+    assert_eq!(n("1e3"), Some(1000));
+    assert_eq!(n("1E+3"), Some(1000));
+    assert_eq!(n("1e10"), Some(10_000_000_000));
+    assert_eq!(n("1.75e9"), Some(1_750_000_000));
+    assert_eq!(n("17500000000e-1"), Some(1_750_000_000));
+    assert_eq!(n("1.5e0"), Some(1));
+    assert_eq!(n("-1.5e0"), Some(-2));
+    assert_eq!(n("-15e-1"), Some(-2));
+    assert_eq!(n("5e-1"), Some(0));
+    assert_eq!(n("-5e-1"), Some(-1));
+    assert_eq!(n("0e400"), Some(0));
+    assert_eq!(n("1e19"), None);
+    assert_eq!(n("1e400"), None);
+    assert_eq!(n("1e-400"), Some(0));
+    assert_eq!(n("9.223372036854775807e18"), Some(i64::MAX));
+    assert_eq!(n("1e99999999999999999999"), None);
 }

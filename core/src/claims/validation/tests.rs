@@ -293,3 +293,30 @@ fn failures_name_their_claim() {
         Ok(())
     );
 }
+
+#[test]
+fn a_required_claim_set_to_null_is_missing() {
+    let v = Validation::new().require("tenant").unwrap_or_default();
+    assert_eq!(
+        check(&v, r#"{"exp":10,"tenant":null}"#, 0),
+        Err(Error::MissingClaim)
+    );
+    assert_eq!(check(&v, r#"{"exp":10,"tenant":"t"}"#, 0), Ok(()));
+    assert_eq!(check(&v, r#"{"exp":10,"tenant":false}"#, 0), Ok(()));
+    // A registered claim set to null stays a type error.
+    assert_eq!(
+        check(&Validation::new(), r#"{"exp":null}"#, 0),
+        Err(Error::InvalidClaim)
+    );
+}
+
+#[test]
+fn numeric_dates_in_exponent_form() {
+    let v = Validation::new();
+    assert_eq!(check(&v, r#"{"exp":1e10}"#, 9_999_999_999), Ok(()));
+    assert_eq!(
+        check(&v, r#"{"exp":1e10}"#, 10_000_000_000),
+        Err(Error::Expired)
+    );
+    assert_eq!(check(&v, r#"{"exp":1e400}"#, 0), Err(Error::InvalidClaim));
+}
