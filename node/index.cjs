@@ -1,6 +1,6 @@
 'use strict';
 // gatekey: one credential resolver and JWT verifier for every layer of a
-// gateway, over libgatekey (the C ABI) through koffi.
+// gateway: a Node-API addon over gatekey-host's one Verifier.
 const core = require('./lib/gatekey.cjs');
 const adapters = require('./lib/adapters.cjs');
 

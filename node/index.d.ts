@@ -33,7 +33,7 @@ export interface Identity {
   claims: Record<string, unknown>;
   /** The winning token as sent (null for Basic and proxy). */
   token: string | null;
-  /** Sources that also carried a credential and lost (in gk_source order). */
+  /** Sources that also carried a credential and lost (in the policy's order). */
   shadowed: Source[];
   /**
    * Sources present without a usable credential, in request order, with why:
@@ -45,6 +45,16 @@ export interface Identity {
   drift: boolean;
 }
 
+/** The HTTP answer to a refused request, the same bytes in every language. */
+export interface Refusal {
+  /** 400, 401, 403 (500 for a configuration error). */
+  status: number;
+  /** `Content-Type: application/json`, and `WWW-Authenticate` (absent for a 500). */
+  headers: { 'Content-Type': 'application/json'; 'WWW-Authenticate'?: string };
+  /** `{"error", "error_description", "reason", and "claim" / "kid" / "issuer" when named}`. */
+  body: string;
+}
+
 /** A request that could not be authenticated. */
 export class AuthError extends Error {
   /** The stable numeric code, the same in Rust, C and Python (e.g. 400). */
@@ -53,19 +63,34 @@ export class AuthError extends Error {
   readonly reason: string;
   /** The HTTP status to answer with: 400, 401, 403, or 500 for configuration errors. */
   readonly status: number;
-  /** The `WWW-Authenticate` value for the answer (RFC 6750 §3). */
-  readonly wwwAuthenticate: string;
+  /** The `WWW-Authenticate` value for the answer (RFC 6750 §3); null for a configuration error. */
+  readonly wwwAuthenticate: string | null;
+  /** The claim the failure is about (`exp`, `aud`, the missing scope), or null. */
+  readonly claim: string | null;
+  /** The token's `kid`, for a key error (printable, bounded), or null. */
+  readonly kid: string | null;
+  /** The token's `iss`, for an issuer error (printable, bounded), or null. */
+  readonly issuer: string | null;
+  /** The whole answer: status, headers and JSON body, as every gatekey surface sends it. */
+  readonly refusal: Refusal;
 }
 
-/** The core refused a configuration (a malformed JWKS, a weak key, a bad option). */
-export class ConfigError extends AuthError {}
+/** The host refused a configuration (a bad option, a malformed JWKS, a weak key, a bad `now`). */
+export class ConfigError extends AuthError {
+  /** The option at fault by its canonical snake_case name (`cache_size`, `issuers`, `keys`, `now`, `options` for an unknown name). */
+  readonly option: string;
+  /** The value given, shortened; null when the core names none. */
+  readonly value: string | null;
+  /** What the option takes; null when the core names nothing. */
+  readonly expected: string | null;
+}
 
-/** libgatekey could not be loaded from any of the three places. */
+/** The addon could not be loaded from any of the three places. */
 export class LibraryNotFoundError extends Error {
   readonly attempts: { how: string; path?: string; error?: string }[];
 }
 
-/** Verification keys: ES256 (and, with the core's support, RS256) public keys from a JWKS, HS256 secrets. */
+/** Verification keys: EC and RSA public keys from a JWKS, HS256 secrets; up to 64. */
 export class KeySet {
   constructor();
   /** A key set from a JWKS document (`{"keys": [...]}`) as text, bytes or an object. */
@@ -103,6 +128,11 @@ export class Policy {
   static strict(): Policy;
 }
 
+/**
+ * Every option is checked by gatekey-host's one schema (the same names,
+ * types and limits in Rust, C and Python, in camelCase or snake_case); a
+ * bad value or an unknown name is a `ConfigError` naming the option.
+ */
 export interface VerifierOptions {
   /** Default `Policy.headerFirst()`. */
   policy?: Policy;
@@ -123,8 +153,16 @@ export interface VerifierOptions {
    * every call.
    */
   cacheSize?: number;
-  /** A scope the token's `scope` must contain. */
-  scope?: string;
+  /** Scopes the token must all grant: a space-separated string or a list. */
+  scope?: string | readonly string[];
+  /** The same as `scope`. */
+  scopes?: string | readonly string[];
+  /** `{ 'realm_access.roles': 'admin' }`: the claim at each path must be (or hold) the value or one of the values. */
+  claims?: Readonly<Record<string, string | readonly string[]>> | ReadonlyMap<string, string | readonly string[]>;
+  /** Accepted `azp` values. */
+  authorizedParties?: string | readonly string[];
+  /** Accepted `client_id` values. */
+  clientIds?: string | readonly string[];
   /** The JOSE header `typ` required (e.g. "at+jwt"). */
   typ?: string;
   /** The realm in `WWW-Authenticate`. */
@@ -138,8 +176,13 @@ export interface AuthenticateOptions {
   token?: string | Uint8Array;
   /** The raw query string, without `?` (read only if the policy enables `query`). */
   query?: string;
-  /** The time, unix seconds (default the system clock). */
-  now?: number;
+  /** The time, integer Unix seconds (default the system clock; milliseconds are a ConfigError). */
+  now?: number | bigint;
+}
+
+export interface VerifyOptions {
+  /** The time, integer Unix seconds (default the system clock). */
+  now?: number | bigint;
 }
 
 /** What the verified-token cache has done (Python's `cache_info()` fields). */
@@ -166,6 +209,14 @@ export class Verifier {
   readonly policy: Policy;
   /** Throws `AuthError`; returns null only when `required: false` and there is no credential. */
   authenticate(headers: HeadersInput, options?: AuthenticateOptions): Identity;
+  /** Verifies a bare token (signature, then claims at `now`) and returns its claims; throws `AuthError`. */
+  verify(token: string | Uint8Array, options?: VerifyOptions): Record<string, unknown>;
+  /**
+   * Replaces the keys (a JWKS refresh): a KeySet, or issuers' KeySets for a
+   * verifier made with several; calls in flight finish on the old keys and
+   * the cache no longer vouches for tokens verified with them.
+   */
+  setKeys(keys: KeySet | Readonly<Record<string, KeySet>> | ReadonlyMap<string, KeySet>): void;
   /** The verified-token cache's counters (all 0 without a cache). */
   cacheInfo(): CacheInfo;
   /** Frees the native verifier now instead of at garbage collection. */
@@ -178,10 +229,10 @@ export function challenge(
   options?: { realm?: string; scope?: string; resourceMetadata?: string },
 ): string;
 
-/** Loads libgatekey now: `path`, else `$GATEKEY_LIB`, else the package's prebuilds/. */
+/** Loads the addon now: `path`, else `$GATEKEY_NODE_ADDON`, else the package's `gatekey.<platform>-<arch>[-gnu|-musl].node`. */
 export function loadLibrary(options?: { path?: string }): { path: string; version: string };
 
-/** The version of the loaded libgatekey. */
+/** The version of the loaded addon. */
 export function version(): string;
 
 /** The MCP TypeScript SDK's `AuthInfo` shape. */
@@ -194,7 +245,7 @@ export interface AuthInfo {
 }
 export function authInfo(identity: Identity): AuthInfo;
 
-/** A fastmcp `authenticate` callback; failures are thrown as a `Response` (401/400/403 + challenge). */
+/** A fastmcp `authenticate` callback; failures are thrown as a `Response` (the host's refusal: status, challenge, JSON body). */
 export function gatekeyAuthenticate<T extends Record<string, unknown> = Identity & Record<string, unknown>>(
   verifier: Verifier,
   options?: { toSession?: (identity: Identity) => T },

@@ -11,7 +11,7 @@ use gatekey_host::options::now as now_of;
 use gatekey_host::{
     with_buffer, Failure, HostKeySet, InPlace, Keys, OptionValue, Options, Verifier,
 };
-use napi::{Env, JsExternal, JsObject, JsUnknown, ValueType};
+use napi::{Env, JsExternal, JsObject, JsString, JsUnknown, ValueType};
 use napi_derive::napi;
 
 use crate::failure::{config_value, failure};
@@ -143,6 +143,7 @@ pub fn verifier_cache_info(env: Env, v: JsExternal) -> napi::Result<JsObject> {
 fn when(env: Env, now: Option<JsUnknown>) -> Result<i64, napi::Result<JsUnknown>> {
     let value = match now {
         None => OptionValue::Absent,
+        Some(v) if matches!(absent(&v), Ok(true)) => OptionValue::Absent,
         Some(v) => match map_constructor(env).and_then(|map| option_value(v, &map, 0)) {
             Ok(v) => v,
             Err(e) => return Err(Err(e)),
@@ -165,32 +166,30 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `{source, subject, claims (the JSON text, or null), token, shadowed,
-/// skipped, drift}`.
+/// `[source, subject, claims (the JSON text, or null), token, shadowed,
+/// skipped, drift]`: an array, which napi fills without making a property
+/// name per field; the JavaScript layer names them.
 fn identity(env: Env, id: &Identity<'_>) -> napi::Result<JsObject> {
-    let mut o = env.create_object()?;
-    o.set_named_property("source", env.create_string(id.source.name())?)?;
+    let mut o = env.create_array_with_length(7)?;
+    o.set_element(0, env.create_string(id.source.name())?)?;
     match &id.subject {
-        Some(s) => o.set_named_property("subject", env.create_string_from_std(text(s))?)?,
-        None => o.set_named_property("subject", env.get_null()?)?,
+        Some(s) => o.set_element(1, env.create_string_from_std(text(s))?)?,
+        None => o.set_element(1, env.get_null()?)?,
     }
     match id.token {
-        Some(v) => o.set_named_property(
-            "claims",
-            env.create_string_from_std(lossy(v.claims.json()))?,
-        )?,
-        None => o.set_named_property("claims", env.get_null()?)?,
+        Some(v) => o.set_element(2, env.create_string_from_std(lossy(v.claims.json()))?)?,
+        None => o.set_element(2, env.get_null()?)?,
     }
     if id.source.is_token() {
-        o.set_named_property("token", env.create_string_from_std(lossy(id.credential))?)?;
+        o.set_element(3, env.create_string_from_std(lossy(id.credential))?)?;
     } else {
-        o.set_named_property("token", env.get_null()?)?;
+        o.set_element(3, env.get_null()?)?;
     }
     let mut shadowed = env.create_empty_array()?;
     for (i, s) in (0u32..).zip(id.resolution.shadowed_sources()) {
         shadowed.set_element(i, env.create_string(s.name())?)?;
     }
-    o.set_named_property("shadowed", shadowed)?;
+    o.set_element(4, shadowed)?;
     let mut skipped = env.create_empty_array()?;
     for (i, (s, why)) in (0u32..).zip(id.resolution.skipped.iter()) {
         let mut pair = env.create_array_with_length(2)?;
@@ -198,16 +197,16 @@ fn identity(env: Env, id: &Identity<'_>) -> napi::Result<JsObject> {
         pair.set_element(1, env.create_string(why.name())?)?;
         skipped.set_element(i, pair)?;
     }
-    o.set_named_property("skipped", skipped)?;
-    o.set_named_property("drift", env.get_boolean(id.resolution.drift)?)?;
+    o.set_element(5, skipped)?;
+    o.set_element(6, env.get_boolean(id.resolution.drift)?)?;
     Ok(o)
 }
 
-/// The request's fields from `[name, value, name, value, ...]` (strings
-/// or `Uint8Array`s): one buffer of bytes and the `(start, end)` of each.
 /// Where each field's bytes start and end in the one buffer.
 type Spans = Vec<(usize, usize)>;
 
+/// The fields of `[name, value, ...]` (strings or `Uint8Array`s), copied
+/// into one buffer.
 fn fields(env: Env, flat: &JsObject) -> napi::Result<(Vec<u8>, Spans)> {
     let len = flat.get_array_length()?;
     let mut bytes = Vec::with_capacity(1024);
@@ -225,19 +224,70 @@ fn fields(env: Env, flat: &JsObject) -> napi::Result<(Vec<u8>, Spans)> {
     Ok((bytes, spans))
 }
 
+/// The fields of a packed string (node/lib/gatekey.cjs `pack`): each name
+/// and value preceded by its length in UTF-16 units as two characters of
+/// 15 bits each (never a surrogate, so they survive UTF-8). One napi call
+/// reads every field; ASCII fields (nearly all) are sliced as they are.
+fn packed(text: &str) -> Option<Spans> {
+    let mut spans = Vec::with_capacity(32);
+    let mut at = 0usize;
+    loop {
+        let rest = text.get(at..)?;
+        let mut chars = rest.chars();
+        let Some(hi) = chars.next() else {
+            return Some(spans);
+        };
+        let lo = chars.next()?;
+        let units =
+            (usize::try_from(u32::from(hi)).ok()? << 15) | usize::try_from(u32::from(lo)).ok()?;
+        let start = at.checked_add(hi.len_utf8())?.checked_add(lo.len_utf8())?;
+        let body = text.get(start..)?;
+        let end = match body.as_bytes().get(..units) {
+            Some(ascii) if ascii.is_ascii() => units,
+            _ => {
+                // Count UTF-16 units over the characters.
+                let mut counted = 0usize;
+                let mut bytes = 0usize;
+                for c in body.chars() {
+                    if counted >= units {
+                        break;
+                    }
+                    counted = counted.checked_add(c.len_utf16())?;
+                    bytes = bytes.checked_add(c.len_utf8())?;
+                }
+                if counted != units {
+                    return None;
+                }
+                bytes
+            }
+        };
+        let stop = start.checked_add(end)?;
+        spans.push((start, stop));
+        at = stop;
+    }
+}
+
 /// Authenticates one request: `fields` is `[name, value, ...]`; the
 /// identity, `null` (no credential, none required), or a failure.
 #[napi(js_name = "verifierAuthenticate")]
 pub fn verifier_authenticate(
     env: Env,
     v: JsExternal,
-    flat: JsObject,
+    flat: JsUnknown,
     token: Option<JsUnknown>,
     query: Option<JsUnknown>,
     now: Option<JsUnknown>,
 ) -> napi::Result<JsUnknown> {
     let v = verifier(&env, &v)?;
-    let (bytes, spans) = fields(env, &flat)?;
+    let (bytes, spans) = if flat.get_type()? == ValueType::String {
+        let text = JsString::try_from(flat)?.into_utf8()?.into_owned()?;
+        let Some(spans) = packed(&text) else {
+            return Err(type_error(env, "gatekey: malformed packed header fields"));
+        };
+        (text.into_bytes(), spans)
+    } else {
+        fields(env, &JsObject::try_from(flat)?)?
+    };
     let token = optional_bytes(env, token, "token")?;
     let query = optional_bytes(env, query, "query")?;
     let now = match when(env, now) {

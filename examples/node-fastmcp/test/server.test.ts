@@ -107,7 +107,8 @@ async function rpc(method: string, params: object, bearer?: string): Promise<Res
 // The SDK's StreamableHTTPError carries the HTTP status as `code`.
 const is401 = (reason: string) => (e: unknown) => {
   assert.equal((e as { code?: number }).code, 401, String(e));
-  assert.match(String(e), new RegExp(`"error":"${reason}"`));
+  // The host's refusal body: the RFC 6750 code in `error`, gatekey's name in `reason`.
+  assert.match(String(e), new RegExp(`"reason":"${reason}"`));
   return true;
 };
 
