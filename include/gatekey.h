@@ -284,6 +284,10 @@ typedef enum gk_status {
      */
     GK_ERR_UNSUPPORTED_RSA_EXPONENT = 511,
     /**
+     * the HMAC secret is public-key text (PEM, OpenSSH or JWK) (`public_key_as_secret`).
+     */
+    GK_ERR_PUBLIC_KEY_AS_SECRET = 512,
+    /**
      * a required pointer argument is NULL (`null_argument`).
      */
     GK_ERR_NULL_ARGUMENT = 900,

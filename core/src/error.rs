@@ -147,6 +147,9 @@ pub enum Error {
     WeakRsaKey,
     /// An RSA public exponent is not an odd number from 3 to 2^32.
     UnsupportedRsaExponent,
+    /// An HMAC secret is public-key text (PEM, OpenSSH or a JWK): a key
+    /// meant for a signature, never a shared secret.
+    PublicKeyAsSecret,
 }
 
 /// What the HTTP answer to an error is: status and RFC 6750 §3 error code.
@@ -276,6 +279,7 @@ error_table! {
     InvalidConfig = 509, "invalid_config", Configuration, "a configured value has invalid characters";
     WeakRsaKey = 510, "weak_rsa_key", Configuration, "the RSA key is shorter than 2048 bits";
     UnsupportedRsaExponent = 511, "unsupported_rsa_exponent", Configuration, "the RSA public exponent is not an odd number from 3 to 2^32";
+    PublicKeyAsSecret = 512, "public_key_as_secret", Configuration, "the HMAC secret is public-key text (PEM, OpenSSH or JWK)";
 }
 
 impl Error {

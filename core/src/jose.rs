@@ -20,7 +20,8 @@ impl<'a> Header<'a> {
     ///
     /// Any `crit` is refused: gatekey understands no extension, and RFC 7515
     /// §4.1.11 says a recipient MUST reject a JWS whose critical extensions
-    /// it does not understand. `alg: none` in any letter case is refused
+    /// it does not understand; a `b64` member outside `crit` is malformed
+    /// (RFC 7797 §6). `alg: none` in any letter case is refused
     /// before any key is looked at. Members that point at keys (`jku`,
     /// `jwk`, `x5u`, `x5c`) are ignored: keys come only from the caller
     /// (RFC 8725 §3.10).
@@ -30,7 +31,7 @@ impl<'a> Header<'a> {
     /// [`Error::UnsecuredToken`], [`Error::InvalidHeader`].
     pub fn from_object(obj: &Object<'a>) -> Result<Self, Error> {
         // One pass over the members; names compare after decoding escapes.
-        let (mut crit, mut alg, mut kid, mut typ) = (false, None, None, None);
+        let (mut crit, mut b64, mut alg, mut kid, mut typ) = (false, false, None, None, None);
         for (name, value) in obj.members() {
             if name.eq_bytes(b"alg") {
                 alg = Some(value);
@@ -40,10 +41,18 @@ impl<'a> Header<'a> {
                 typ = Some(value);
             } else if name.eq_bytes(b"crit") {
                 crit = true;
+            } else if name.eq_bytes(b"b64") {
+                b64 = true;
             }
         }
         if crit {
             return Err(Error::UnsupportedCritical);
+        }
+        // RFC 7797 §6: `b64` MUST be listed in `crit`. Outside it, one
+        // reader would take the payload as base64url and another as raw
+        // bytes: the same token, two payloads.
+        if b64 {
+            return Err(Error::InvalidHeader);
         }
         let string = |value: Option<Value<'a>>| {
             value
@@ -97,6 +106,23 @@ mod tests {
 
     fn header(json: &str) -> Result<Header<'_>, Error> {
         Header::from_object(&Object::parse(json.as_bytes())?)
+    }
+
+    #[test]
+    fn b64_outside_crit_is_refused() {
+        // security-core.md #10.
+        assert_eq!(
+            header(r#"{"alg":"HS256","b64":false}"#).err(),
+            Some(Error::InvalidHeader)
+        );
+        assert_eq!(
+            header(r#"{"alg":"HS256","b64":true}"#).err(),
+            Some(Error::InvalidHeader)
+        );
+        assert_eq!(
+            header(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#).err(),
+            Some(Error::UnsupportedCritical)
+        );
     }
 
     #[test]

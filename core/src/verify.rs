@@ -107,7 +107,7 @@ impl Decoded<'_, '_> {
     /// it. The key's own algorithm must be the header's `alg` (RFC 8725
     /// §3.1): the header never chooses the algorithm.
     pub(crate) fn check_signature(&self, keys: &[Key]) -> Result<(), Error> {
-        let key = select(keys, self.header.kid.as_ref())?;
+        let key = select(keys, self.header.kid.as_ref(), Some(&self.header.alg))?;
         if !self.header.alg.eq_bytes(key.algorithm().name().as_bytes()) {
             return Err(Error::AlgorithmMismatch);
         }

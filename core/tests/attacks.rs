@@ -469,3 +469,69 @@ fn the_curve_must_match_the_algorithm() {
         assert_eq!(ec(&forged), Err(Error::AlgorithmMismatch), "{alg}");
     }
 }
+
+/// security-core.md #7 and #8: a kid is a hint to a one-key set whose key
+/// has none; keys sharing a kid are told apart by the token's alg (the
+/// key still decides the algorithm: alg only breaks the tie).
+#[test]
+fn kid_selection_follows_rfc_7515_and_7517() {
+    let payload = format!(r#"{{"exp":{}}}"#, NOW + 60);
+    let mut one = KeySet::new();
+    one.push(Key::hs256(SECRET, None).unwrap()).unwrap();
+    let named = hs256_sign(SECRET, r#"{"alg":"HS256","kid":"kc-2026"}"#, &payload);
+    assert_eq!(check(&named, &one, &Validation::new(), NOW), Ok(()));
+    // Not once a second key is there, nor when the one key has a kid.
+    let mut two = one.clone();
+    two.push(Key::hs256(&[9u8; 32], Some(b"other")).unwrap())
+        .unwrap();
+    assert_eq!(
+        check(&named, &two, &Validation::new(), NOW),
+        Err(Error::UnknownKey)
+    );
+    let mut other = KeySet::new();
+    other
+        .push(Key::hs256(SECRET, Some(b"other")).unwrap())
+        .unwrap();
+    assert_eq!(
+        check(&named, &other, &Validation::new(), NOW),
+        Err(Error::UnknownKey)
+    );
+
+    // One kid, two key types.
+    let mut shared = KeySet::from_jwks(es256_jwks().replace("ec1", "k").as_bytes()).unwrap();
+    shared
+        .push(Key::hs256(SECRET, Some(b"k")).unwrap())
+        .unwrap();
+    let es = es256_token(r#"{"alg":"ES256","kid":"k"}"#, &payload);
+    let hs = hs256_sign(SECRET, r#"{"alg":"HS256","kid":"k"}"#, &payload);
+    assert_eq!(check(&es, &shared, &Validation::new(), NOW), Ok(()));
+    assert_eq!(check(&hs, &shared, &Validation::new(), NOW), Ok(()));
+    let rs = hs256_sign(SECRET, r#"{"alg":"RS256","kid":"k"}"#, &payload);
+    assert_eq!(
+        check(&rs, &shared, &Validation::new(), NOW),
+        Err(Error::AlgorithmMismatch)
+    );
+}
+
+/// security-core.md #9 and #11: public-key text is no HMAC secret, and a
+/// JWK whose key_ops leave out "verify" is not a verification key.
+#[test]
+fn key_hygiene() {
+    let pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEexample\n-----END PUBLIC KEY-----\n";
+    assert_eq!(
+        Key::hs256(pem.as_bytes(), None).err(),
+        Some(Error::PublicKeyAsSecret)
+    );
+    assert_eq!(
+        Key::hs256(es256_jwks().as_bytes(), None).err(),
+        Some(Error::PublicKeyAsSecret)
+    );
+    let with_ops = |ops: &str| {
+        es256_jwks().replace(r#""kid":"ec1""#, &format!(r#""kid":"ec1","key_ops":{ops}"#))
+    };
+    let usable = |jwks: String| KeySet::<2>::from_jwks(jwks.as_bytes()).map(|k| k.len());
+    assert_eq!(usable(with_ops(r#"["verify"]"#)), Ok(1));
+    assert_eq!(usable(with_ops(r#"["sign","verify"]"#)), Ok(1));
+    assert_ne!(usable(with_ops(r#"["encrypt"]"#)), Ok(1));
+    assert_ne!(usable(with_ops(r#""verify""#)), Ok(1));
+}

@@ -129,6 +129,8 @@ pub enum gk_status {
     GK_ERR_WEAK_RSA_KEY = 510,
     /// the RSA public exponent is not an odd number from 3 to 2^32 (`unsupported_rsa_exponent`).
     GK_ERR_UNSUPPORTED_RSA_EXPONENT = 511,
+    /// the HMAC secret is public-key text (PEM, OpenSSH or JWK) (`public_key_as_secret`).
+    GK_ERR_PUBLIC_KEY_AS_SECRET = 512,
     /// a required pointer argument is NULL (`null_argument`).
     GK_ERR_NULL_ARGUMENT = 900,
     /// internal error: a panic was caught at the C boundary (`internal`).
@@ -141,7 +143,7 @@ pub enum gk_status {
 
 impl gk_status {
     /// Every status, in number order.
-    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_HEADER_TOO_LARGE, gk_status::GK_ERR_TOO_MANY_MEMBERS, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_KEYS_UNAVAILABLE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_WRONG_CLAIM_VALUE, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
+    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_HEADER_TOO_LARGE, gk_status::GK_ERR_TOO_MANY_MEMBERS, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_KEYS_UNAVAILABLE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_WRONG_CLAIM_VALUE, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_PUBLIC_KEY_AS_SECRET, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
 
     /// The status of a core error (`GK_ERR_INTERNAL` for one this
     /// build does not know, which the regenerated enum rules out).
@@ -204,6 +206,7 @@ impl gk_status {
             Error::InvalidConfig => gk_status::GK_ERR_INVALID_CONFIG,
             Error::WeakRsaKey => gk_status::GK_ERR_WEAK_RSA_KEY,
             Error::UnsupportedRsaExponent => gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT,
+            Error::PublicKeyAsSecret => gk_status::GK_ERR_PUBLIC_KEY_AS_SECRET,
             _ => gk_status::GK_ERR_INTERNAL,
         }
     }
@@ -269,6 +272,7 @@ impl gk_status {
             gk_status::GK_ERR_INVALID_CONFIG => (c"invalid_config", c"a configured value has invalid characters"),
             gk_status::GK_ERR_WEAK_RSA_KEY => (c"weak_rsa_key", c"the RSA key is shorter than 2048 bits"),
             gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT => (c"unsupported_rsa_exponent", c"the RSA public exponent is not an odd number from 3 to 2^32"),
+            gk_status::GK_ERR_PUBLIC_KEY_AS_SECRET => (c"public_key_as_secret", c"the HMAC secret is public-key text (PEM, OpenSSH or JWK)"),
             gk_status::GK_ERR_NULL_ARGUMENT => (c"null_argument", c"a required pointer argument is NULL"),
             gk_status::GK_ERR_INTERNAL => (c"internal", c"internal error: a panic was caught at the C boundary"),
             gk_status::GK_ERR_INVALID_UTF8 => (c"invalid_utf8", c"a string argument is not valid UTF-8"),

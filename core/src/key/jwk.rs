@@ -18,6 +18,18 @@ pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
             return Err(Error::UnsupportedKey);
         }
     }
+    // RFC 7517 §4.3: a key whose `key_ops` leave out "verify" is not for
+    // checking signatures.
+    if let Some(ops) = jwk.get("key_ops") {
+        let ops = ops.as_array().ok_or(Error::InvalidJwk)?;
+        let mut verify = false;
+        for op in ops.iter() {
+            verify |= op.as_str().ok_or(Error::InvalidJwk)?.eq_bytes(b"verify");
+        }
+        if !verify {
+            return Err(Error::UnsupportedKey);
+        }
+    }
     let alg = string(jwk, "alg")?;
     let mut kid_buf = [0u8; MAX_KID_LEN];
     let kid = match string(jwk, "kid")? {

@@ -153,23 +153,43 @@ impl<const N: usize> KeySet<N> {
         self.skipped
     }
 
-    /// The key for a token with this `kid`: the key with that id, or, when
-    /// the token has none, the only key of a one-key set.
+    /// The key for a token with this `kid` (see [`select`]'s rules), with
+    /// no `alg` to prefer among keys sharing the `kid`.
     ///
     /// # Errors
     /// [`Error::UnknownKey`] or [`Error::KeyIdRequired`].
     pub fn select(&self, kid: Option<&JsonStr<'_>>) -> Result<&Key, Error> {
-        select(&self.keys, kid)
+        select(&self.keys, kid, None)
     }
 }
 
-/// Key selection over a slice (shared with callers that keep keys elsewhere).
-pub(crate) fn select<'k>(keys: &'k [Key], kid: Option<&JsonStr<'_>>) -> Result<&'k Key, Error> {
+/// Key selection over a slice (shared with callers that keep keys elsewhere):
+///
+/// - a token `kid` picks the keys with that id; among several (RFC 7517
+///   §4.5 lets keys of different types share one), the one whose algorithm
+///   is the token's `alg`, else the first (whose algorithm then refuses the
+///   token). The key still decides the algorithm: `alg` only breaks a tie.
+/// - a `kid` that no key has is [`Error::UnknownKey`], except in a one-key
+///   set whose key has no id: there the `kid` is only a hint (RFC 7515
+///   §4.1.4), as a provider's single PEM key meets tokens that name it.
+/// - no `kid`: the only key of a one-key set, else [`Error::KeyIdRequired`].
+pub(crate) fn select<'k>(
+    keys: &'k [Key],
+    kid: Option<&JsonStr<'_>>,
+    alg: Option<&JsonStr<'_>>,
+) -> Result<&'k Key, Error> {
     match kid {
-        Some(kid) => keys
-            .iter()
-            .find(|k| k.matches_kid(kid))
-            .ok_or(Error::UnknownKey),
+        Some(kid) => {
+            let mut named = keys.iter().filter(|k| k.matches_kid(kid));
+            let first = named.clone().next();
+            let fitting =
+                alg.and_then(|alg| named.find(|k| alg.eq_bytes(k.algorithm().name().as_bytes())));
+            match (fitting.or(first), keys) {
+                (Some(key), _) => Ok(key),
+                (None, [only]) if only.kid().is_none() => Ok(only),
+                _ => Err(Error::UnknownKey),
+            }
+        }
         None => match keys {
             [only] => Ok(only),
             [] => Err(Error::UnknownKey),
