@@ -6,6 +6,8 @@ Stateless MCP servers must authenticate ``initialize``, ``tools/list`` and
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Awaitable, Iterable, MutableMapping
 from typing import Any, Callable, Optional
 
@@ -45,6 +47,13 @@ class AuthMiddleware:
         self.exempt = frozenset(exempt)
         self.resource_metadata = resource_metadata
         self.realm = realm
+        if jwks is not None:
+            warnings.warn(
+                "AuthMiddleware(jwks=...) is deprecated and ignored: build the verifier with "
+                "Verifier.from_jwks_url or Verifier.from_issuer, which refresh in the background",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         self.jwks = jwks
         if realm is not None or resource_metadata is not None:
             try:  # check them now, by the options' own rules, not on a refusal
@@ -69,15 +78,11 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
     def _authenticate(self, scope: Scope) -> Any:
+        # Never a fetch here: a verifier built from a source
+        # (Verifier.from_issuer / from_jwks_url) refreshes its keys on
+        # gatekey-host's thread, and an unknown kid only asks it to.
         query = scope.get("query_string") or None
-        try:
-            return self.verifier.authenticate(scope["headers"], query=query)
-        except AuthError as error:
-            # A key the IdP rotated in since the last fetch: refetch at most
-            # once per interval (the client rate-limits), then try again.
-            if self.jwks is None or error.name != "unknown_key" or not self.jwks.sync(self.verifier, unknown_kid=True):
-                raise
-            return self.verifier.authenticate(scope["headers"], query=query)
+        return self.verifier.authenticate(scope["headers"], query=query)
 
     def refusal_for(self, error: AuthError) -> Refusal:
         """The answer to ``error``: the verifier's refusal, with this

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from typing import Any, Optional
 
 from gatekey._gatekey import AuthError, Verifier
@@ -14,18 +16,21 @@ class TokenVerifier:
 
     def __init__(self, verifier: Verifier, *, jwks: Optional[Any] = None, resource: Optional[str] = None) -> None:
         self.verifier = verifier
+        if jwks is not None:
+            warnings.warn(
+                "TokenVerifier(jwks=...) is deprecated and ignored: build the verifier with "
+                "Verifier.from_jwks_url or Verifier.from_issuer, which refresh in the background",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         self.jwks = jwks
         self.resource = resource
 
     def _verify(self, token: str) -> tuple[dict[str, Any], list[str]]:
         # The scopes come from the core's one rule (``scope`` split on
         # single spaces, else ``scp``), the one the ``scopes`` option checks.
-        try:
-            return self.verifier.verify_with_scopes(token)
-        except AuthError as error:
-            if self.jwks is None or error.name != "unknown_key" or not self.jwks.sync(self.verifier, unknown_kid=True):
-                raise
-            return self.verifier.verify_with_scopes(token)
+        # No fetch inline: a verifier from a key source refreshes itself.
+        return self.verifier.verify_with_scopes(token)
 
     async def verify_token(self, token: str) -> Any:
         from mcp.server.auth.provider import AccessToken

@@ -12,6 +12,7 @@ mod input;
 mod keys;
 mod options;
 mod policy;
+mod sources;
 mod trust;
 mod verifier;
 

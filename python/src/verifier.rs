@@ -6,6 +6,9 @@ use gatekey::claims::ScopeToken;
 use gatekey::json::JsonStr;
 use gatekey::{Claims, Error, Identity, Request, Resolution};
 use gatekey_host::options::{self as host_options, ChallengeParams};
+use std::sync::Arc;
+
+use gatekey_host::keys::{Refresher, Source};
 use gatekey_host::{with_buffer, Failure, Keys, Offload, Options, Trust, Verifier, KEYS};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -18,7 +21,7 @@ use crate::input::{borrow_bytes, borrow_optional, fields, views, Fields};
 use crate::keys::PyKeySet;
 use crate::options::{optional, value};
 use crate::policy::PyPolicy;
-use crate::trust;
+use crate::{sources, trust};
 
 fn text(s: &JsonStr<'_>) -> String {
     if let Some(plain) = s.as_str() {
@@ -53,7 +56,9 @@ fn scopes(claims: &Claims<'_>) -> Vec<String> {
 /// tens of microseconds.
 #[pyclass(frozen, name = "Verifier", module = "gatekey._gatekey")]
 pub(crate) struct PyVerifier {
-    inner: Verifier,
+    inner: Arc<Verifier>,
+    /// What keeps the keys current, for a verifier made from a source.
+    refresher: Option<Refresher>,
 }
 
 /// What the verified-token cache has done: `functools.lru_cache`'s fields.
@@ -153,6 +158,19 @@ impl<'a, 'py> Parts<'a, 'py> {
 }
 
 impl PyVerifier {
+    fn from_source(
+        py: Python<'_>,
+        source: Source,
+        policy: Option<&PyPolicy>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let refresher = sources::build(py, source, policy, options)?;
+        Ok(PyVerifier {
+            inner: sources::verifier(&refresher),
+            refresher: Some(refresher),
+        })
+    }
+
     /// `now` as given, or the clock: the host's rule, as every language's.
     fn now(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
         host_options::now(&optional(now)).config_err(py)
@@ -211,7 +229,73 @@ impl PyVerifier {
         let keys = trust::from_py(keys)?;
         let policy = policy.map_or_else(gatekey::Policy::header_first, |p| p.inner.clone());
         let inner = Verifier::new(keys, policy, checked).config_err(py)?;
-        Ok(PyVerifier { inner })
+        Ok(PyVerifier {
+            inner: Arc::new(inner),
+            refresher: None,
+        })
+    }
+
+    /// `Verifier.from_jwks_url(url, *, policy=None, **options)`: keys from
+    /// a JWKS URL, fetched once now (the GIL released) and then kept
+    /// current on gatekey-host's background thread. `options` are the
+    /// verifier's and the refresh settings (`min_refresh`, `max_refresh`,
+    /// `max_staleness`, `cooldown`, `unknown_kids`, `connect_timeout`,
+    /// `timeout`, `max_body`, `allow_http`, `background`).
+    #[staticmethod]
+    #[pyo3(signature = (url, *, policy=None, **options))]
+    fn from_jwks_url(
+        py: Python<'_>,
+        url: String,
+        policy: Option<&PyPolicy>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Self::from_source(py, Source::JwksUrl(url), policy, options)
+    }
+
+    /// `Verifier.from_issuer(issuer, *, policy=None, **options)`: keys from
+    /// the OIDC issuer's `jwks_uri` (its discovery document's `issuer`
+    /// must be `issuer` exactly), and `issuer` trusted unless `issuer(s)`
+    /// is given; otherwise as `from_jwks_url`.
+    #[staticmethod]
+    #[pyo3(signature = (issuer, *, policy=None, **options))]
+    fn from_issuer(
+        py: Python<'_>,
+        issuer: String,
+        policy: Option<&PyPolicy>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Self::from_source(py, Source::Issuer(issuer), policy, options)
+    }
+
+    /// `Verifier.from_jwks_file(path, *, policy=None, **options)`: keys
+    /// from a JWKS file, read again when it changes.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, policy=None, **options))]
+    fn from_jwks_file(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        policy: Option<&PyPolicy>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Self::from_source(py, Source::File(path), policy, options)
+    }
+
+    /// The key source's counters (`fetches`, `keys`, `fresh`, per source
+    /// `last_success`, `last_error`, `skipped` …), or `None` for keys
+    /// given directly.
+    fn key_status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.refresher
+            .as_ref()
+            .map(|r| sources::status(py, &r.status()))
+            .transpose()
+    }
+
+    /// Fetches the keys now (the GIL released; blocks this thread only):
+    /// for `background=False` and tests. Returns whether they changed.
+    fn refresh(&self, py: Python<'_>) -> bool {
+        self.refresher
+            .as_ref()
+            .is_some_and(|r| py.detach(|| r.poll(true)))
     }
 
     /// Verifies `token` (signature, then claims at `now`, default the

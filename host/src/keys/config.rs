@@ -9,7 +9,7 @@
 //! | `cooldown` | seconds | 30 | 1 s – 1 h: between fetches asked for by unknown `kid`s |
 //! | `unknown_kids` | integer | 1024 | 1 – 65536: how many unknown `kid`s are remembered |
 //! | `connect_timeout` | seconds | 5 | 0.01 – 60 |
-//! | `timeout` | seconds | 10 | `connect_timeout` – 300: the whole fetch, body included |
+//! | `timeout` | seconds | 10 | `connect_timeout` – 300: the whole fetch, body included (lowers a default `connect_timeout`) |
 //! | `max_body` | bytes | 1048576 | 1 KiB – 16 MiB |
 //! | `allow_http` | boolean | false | plain `http://` beyond loopback addresses |
 //! | `background` | boolean | true | false: no thread; the host calls [`Refresher::poll`](super::Refresher::poll) |
@@ -237,6 +237,10 @@ impl RefreshOptions {
                     defaults.timeout
                 } else {
                     seconds(option, v, 0.01, 300.0)?
+                };
+                // A short timeout alone shortens the default connect timeout.
+                if self.connect_timeout == defaults.connect_timeout {
+                    self.connect_timeout = self.connect_timeout.min(self.timeout);
                 }
             }
             "max_body" => {
