@@ -217,10 +217,10 @@ test('verify(token) gives the claims; setKeys replaces the keys and empties the 
   assert.equal(v.cacheInfo().hits, 1);
   assert.throws(() => v.verify(ALICE, { now: NOW + 601 }), { reason: 'expired', claim: 'exp' });
   assert.throws(() => v.verify(undefined), TypeError);
-  v.setKeys(KeySet.hs256(SECRET));
+  v.setKeys(KeySet.hs256(SECRET, 'h1'));
   assert.equal(v.cacheInfo().currsize, 0);
-  assert.throws(() => v.verify(ALICE, { now: NOW }), { reason: 'unknown_key' });
-  assert.equal(v.verify(await hs256(claims('hana')), { now: NOW }).sub, 'hana');
+  assert.throws(() => v.verify(ALICE, { now: NOW }), { reason: 'unknown_key', kid: 'ec1' });
+  assert.equal(v.verify(await hs256(claims('hana'), SECRET, 'h1'), { now: NOW }).sub, 'hana');
   assert.throws(() => v.setKeys({ 'https://idp.example': keys }), TypeError);
   assert.throws(() => v.setKeys('keys'), TypeError);
 });
