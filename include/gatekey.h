@@ -895,6 +895,7 @@ enum gk_status gk_policy_set_cookie_name(struct gk_policy *policy, const uint8_t
 /**
  * Trusts a reverse proxy's identity header (e.g. `X-Authenticated-User`):
  * only when every request passes through a proxy that sets or strips it.
+ * `GK_ERR_INVALID_CONFIG` on a policy that reads no proxy header (strict).
  */
 enum gk_status gk_policy_set_proxy_header(struct gk_policy *policy,
                                           const uint8_t *name,
@@ -902,7 +903,8 @@ enum gk_status gk_policy_set_proxy_header(struct gk_policy *policy,
 
 /**
  * Accepts `Authorization: Basic` with this user and password (compared in
- * constant time).
+ * constant time). `GK_ERR_INVALID_CONFIG` on a policy that reads no Basic
+ * credential (strict).
  */
 enum gk_status gk_policy_set_basic(struct gk_policy *policy,
                                    const uint8_t *user,
@@ -912,7 +914,8 @@ enum gk_status gk_policy_set_basic(struct gk_policy *policy,
 
 /**
  * Accepts (or not) the `access_token` query parameter (RFC 6750 §2.3; off
- * by default, MCP forbids it).
+ * by default, MCP forbids it). Turning it on is `GK_ERR_INVALID_CONFIG` on
+ * a policy that reads no query (strict).
  */
 enum gk_status gk_policy_set_query(struct gk_policy *policy, bool on);
 

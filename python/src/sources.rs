@@ -16,7 +16,10 @@ use crate::policy::PyPolicy;
 
 /// `**options` split: the refresh settings (`min_refresh`, `cooldown`,
 /// `timeout`, …) to the refresher, the rest to the verifier's schema.
-fn split(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<(Options, RefreshOptions)> {
+fn split(
+    py: Python<'_>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(Options, RefreshOptions)> {
     let mut verifier = Options::default();
     let mut refresh = RefreshOptions::default();
     if let Some(options) = options {
@@ -80,8 +83,11 @@ pub(crate) fn status<'py>(py: Python<'py>, status: &KeyStatus) -> PyResult<Bound
         d.set_item("last_success", seconds(s.last_success))?;
         d.set_item("last_error", s.last_error.as_deref())?;
         d.set_item("keys", s.keys)?;
-        let skipped: Vec<(Option<&str>, &str)> =
-            s.skipped.iter().map(|k| (k.kid.as_deref(), k.error.name())).collect();
+        let skipped: Vec<(Option<&str>, &str)> = s
+            .skipped
+            .iter()
+            .map(|k| (k.kid.as_deref(), k.error.name()))
+            .collect();
         d.set_item("skipped", skipped)?;
         d.set_item("next_refresh", seconds(s.next_refresh))?;
         sources.append(d)?;
