@@ -57,6 +57,32 @@ pub(crate) unsafe fn opt_bytes<'a>(
     Ok(Some(unsafe { core::slice::from_raw_parts(ptr, len) }))
 }
 
+/// A C array of `n` elements: none for `n` = 0 (the pointer is then not
+/// read), `GK_ERR_NULL_ARGUMENT` for NULL with `n` > 0, and
+/// `GK_ERR_INVALID_ARGUMENT` for a count whose size in bytes exceeds
+/// `PTRDIFF_MAX` or a pointer not aligned for `T`: element counts are
+/// checked as byte lengths are.
+///
+/// # Safety
+/// With `n` > 0, `ptr` must point to `n` readable `T` valid for `'a`.
+pub(crate) unsafe fn array<'a, T>(ptr: *const T, n: usize) -> Result<&'a [T], gk_status> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(gk_status::GK_ERR_NULL_ARGUMENT);
+    }
+    let fits = n
+        .checked_mul(core::mem::size_of::<T>())
+        .is_some_and(|bytes| isize::try_from(bytes).is_ok());
+    if !fits || !ptr.is_aligned() {
+        return Err(gk_status::GK_ERR_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL, aligned, `n` elements whose size fits in isize
+    // (checked), readable for 'a by the caller's contract.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, n) })
+}
+
 /// A byte string that may be NULL only when empty; NULL reads as empty.
 ///
 /// # Safety

@@ -13,8 +13,8 @@ use gatekey::{Request, Skip, Source, MAX_FIELD_LEN, SOURCE_COUNT};
 use gatekey_host::{options, Failure, OptionValue, BUFFER_LEN};
 
 use crate::boundary::{
-    bytes, bytes_or_empty, check_block, fits, free, guard, obj, obj_mut, opt_bytes, put, req_str,
-    Owned,
+    array, bytes, bytes_or_empty, check_block, fits, free, guard, obj, obj_mut, opt_bytes, put,
+    req_str, Owned,
 };
 use crate::{gk_status, gk_verifier};
 
@@ -320,6 +320,15 @@ pub extern "C" fn gk_identity_free(identity: *mut gk_identity) {
     });
 }
 
+/// Empties `identity` before anything else is read, so that after any
+/// failure (a NULL argument, a bad length) it holds no earlier request's
+/// identity, as the header promises.
+fn empty(identity: *mut gk_identity) -> Result<(), gk_status> {
+    // SAFETY: a live identity of this library, used by this thread only.
+    unsafe { obj_mut(identity) }?.clear();
+    Ok(())
+}
+
 fn run(
     verifier: *const gk_verifier,
     headers: *const gk_header,
@@ -334,15 +343,8 @@ fn run(
     // SAFETY: a live identity of this library, used by this thread only.
     let id = unsafe { obj_mut(identity) }?;
     id.clear();
-    let headers: &[gk_header] = if n_headers == 0 {
-        &[]
-    } else {
-        if headers.is_null() {
-            return Err(gk_status::GK_ERR_NULL_ARGUMENT);
-        }
-        // SAFETY: non-NULL, `n_headers` readable gk_header, by the contract.
-        unsafe { core::slice::from_raw_parts(headers, n_headers) }
-    };
+    // SAFETY: `n_headers` readable gk_header at `headers`, by the contract.
+    let headers: &[gk_header] = unsafe { array(headers, n_headers) }?;
     for h in headers {
         // SAFETY: each field is pointer + length; NULL only when empty.
         unsafe { bytes_or_empty(h.name, h.name_len) }?;
@@ -459,6 +461,7 @@ pub extern "C" fn gk_authenticate(
     identity: *mut gk_identity,
 ) -> gk_status {
     guard(|| {
+        empty(identity)?;
         // SAFETY: `query` is NULL or points to `query_len` readable bytes.
         let query = unsafe { opt_bytes(query, query_len) }?;
         run(verifier, headers, n_headers, query, None, now, identity)
@@ -481,6 +484,7 @@ pub extern "C" fn gk_authenticate_token(
     identity: *mut gk_identity,
 ) -> gk_status {
     guard(|| {
+        empty(identity)?;
         // SAFETY: `query` is NULL or points to `query_len` readable bytes.
         let query = unsafe { opt_bytes(query, query_len) }?;
         // SAFETY: `token` points to `token_len` readable bytes.

@@ -3,7 +3,7 @@
 
 use core::ffi::{c_uint, c_void};
 
-use gatekey::{BasicCredentials, Conflict, Policy};
+use gatekey::{BasicCredentials, Conflict, Policy, Source};
 
 use crate::boundary::{bytes, fits, free, guard, obj_mut, place, put, Owned};
 use crate::gk_status;
@@ -112,10 +112,26 @@ fn update(
     policy: *mut gk_policy,
     step: impl FnOnce(Policy) -> Result<Policy, gk_status>,
 ) -> gk_status {
+    enabling(policy, None, step)
+}
+
+/// [`update`] for a step that turns `source` on: a policy that does not
+/// read `source` (the `strict` preset reads Bearer only) would ignore it,
+/// so that is `GK_ERR_INVALID_CONFIG` rather than a silent no-op, and the
+/// policy is left as it was.
+fn enabling(
+    policy: *mut gk_policy,
+    source: Option<Source>,
+    step: impl FnOnce(Policy) -> Result<Policy, gk_status>,
+) -> gk_status {
     guard(|| {
         // SAFETY: a live policy of this library, not shared during the call.
         let policy = unsafe { obj_mut(policy) }?;
-        policy.policy = step(policy.policy.clone())?;
+        let next = step(policy.policy.clone())?;
+        if source.is_some_and(|s| !next.accepts(s)) {
+            return Err(gk_status::GK_ERR_INVALID_CONFIG);
+        }
+        policy.policy = next;
         Ok(())
     })
 }
@@ -136,13 +152,14 @@ pub extern "C" fn gk_policy_set_cookie_name(
 
 /// Trusts a reverse proxy's identity header (e.g. `X-Authenticated-User`):
 /// only when every request passes through a proxy that sets or strips it.
+/// `GK_ERR_INVALID_CONFIG` on a policy that reads no proxy header (strict).
 #[no_mangle]
 pub extern "C" fn gk_policy_set_proxy_header(
     policy: *mut gk_policy,
     name: *const u8,
     len: usize,
 ) -> gk_status {
-    update(policy, |p| {
+    enabling(policy, Some(Source::Proxy), |p| {
         // SAFETY: `name` points to `len` readable bytes (caller contract).
         let name = unsafe { bytes(name, len) }?;
         Ok(p.with_proxy_header(name)?)
@@ -150,7 +167,8 @@ pub extern "C" fn gk_policy_set_proxy_header(
 }
 
 /// Accepts `Authorization: Basic` with this user and password (compared in
-/// constant time).
+/// constant time). `GK_ERR_INVALID_CONFIG` on a policy that reads no Basic
+/// credential (strict).
 #[no_mangle]
 pub extern "C" fn gk_policy_set_basic(
     policy: *mut gk_policy,
@@ -159,7 +177,7 @@ pub extern "C" fn gk_policy_set_basic(
     password: *const u8,
     password_len: usize,
 ) -> gk_status {
-    update(policy, |p| {
+    enabling(policy, Some(Source::Basic), |p| {
         // SAFETY: `user` points to `user_len` readable bytes.
         let user = unsafe { bytes(user, user_len) }?;
         // SAFETY: `password` points to `password_len` readable bytes.
@@ -169,10 +187,15 @@ pub extern "C" fn gk_policy_set_basic(
 }
 
 /// Accepts (or not) the `access_token` query parameter (RFC 6750 §2.3; off
-/// by default, MCP forbids it).
+/// by default, MCP forbids it). Turning it on is `GK_ERR_INVALID_CONFIG` on
+/// a policy that reads no query (strict).
 #[no_mangle]
 pub extern "C" fn gk_policy_set_query(policy: *mut gk_policy, on: bool) -> gk_status {
-    update(policy, |p| Ok(p.with_query(on)))
+    enabling(
+        policy,
+        on.then_some(Source::Query),
+        |p| Ok(p.with_query(on)),
+    )
 }
 
 /// Sets the conflict mode (a `gk_conflict`).

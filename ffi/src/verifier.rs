@@ -5,7 +5,9 @@ use core::ffi::{c_char, c_void};
 
 use gatekey_host::{Keys, OptionValue, Options, Verifier};
 
-use crate::boundary::{fits, free, guard, obj, obj_mut, opt_str, place, put, req_str, Owned};
+use crate::boundary::{
+    array, fits, free, guard, obj, obj_mut, opt_str, place, put, req_str, Owned,
+};
 use crate::{gk_keyset, gk_policy, gk_status};
 
 /// Bytes of memory a `gk_verifier` needs in `gk_verifier_init` (aligned to `GK_ALIGN`).
@@ -149,14 +151,8 @@ unsafe fn names<'a>(
     list: *const *const c_char,
     n: usize,
 ) -> Result<impl Iterator<Item = Result<&'a str, gk_status>>, gk_status> {
-    let entries: &[*const c_char] = if n == 0 {
-        &[]
-    } else if list.is_null() {
-        return Err(gk_status::GK_ERR_NULL_ARGUMENT);
-    } else {
-        // SAFETY: non-NULL and `n` pointers long, by the contract.
-        unsafe { core::slice::from_raw_parts(list, n) }
-    };
+    // SAFETY: `n` pointers at `list`, by the contract.
+    let entries: &[*const c_char] = unsafe { array(list, n) }?;
     // SAFETY: each entry is a NUL-terminated string, by the contract.
     Ok(entries.iter().map(|&name| unsafe { req_str(name) }))
 }
@@ -206,17 +202,8 @@ pub extern "C" fn gk_verifier_new_issuers(
         if rules.is_some_and(|v| !v.issuer.is_null() || v.n_issuers > 0) {
             return Err(gk_status::GK_ERR_INVALID_CONFIG);
         }
-        let (names, sets): (&[*const c_char], &[*const gk_keyset]) = if n == 0 {
-            (&[], &[])
-        } else {
-            // SAFETY: non-NULL (checked) and `n` entries long, by the contract.
-            unsafe {
-                (
-                    core::slice::from_raw_parts(issuers, n),
-                    core::slice::from_raw_parts(keysets, n),
-                )
-            }
-        };
+        // SAFETY: `n` entries at each, by the contract.
+        let (names, sets) = unsafe { (array(issuers, n)?, array(keysets, n)?) };
         let mut list = Vec::with_capacity(n);
         for (&name, &set) in names.iter().zip(sets) {
             // SAFETY: a NUL-terminated string and a live keyset of this

@@ -396,6 +396,22 @@ static void test_cache(gk_keyset *ks, gk_identity *id) {
     gk_verifier_free(v);
 }
 
+/* A setting the policy would ignore is refused, not a silent no-op. */
+static void test_strict_policy_setters(void) {
+    gk_policy *strict = NULL, *first = NULL;
+    CHECK_STATUS(gk_policy_new(GK_POLICY_STRICT, &strict), GK_OK);
+    CHECK_STATUS(gk_policy_set_basic(strict, (const uint8_t *)"u", 1, (const uint8_t *)"p", 1), GK_ERR_INVALID_CONFIG);
+    CHECK_STATUS(gk_policy_set_proxy_header(strict, (const uint8_t *)"X-User", 6), GK_ERR_INVALID_CONFIG);
+    CHECK_STATUS(gk_policy_set_query(strict, true), GK_ERR_INVALID_CONFIG);
+    CHECK_STATUS(gk_policy_set_query(strict, false), GK_OK);
+    CHECK_STATUS(gk_policy_new(GK_POLICY_HEADER_FIRST, &first), GK_OK);
+    CHECK_STATUS(gk_policy_set_basic(first, (const uint8_t *)"u", 1, (const uint8_t *)"p", 1), GK_OK);
+    CHECK_STATUS(gk_policy_set_proxy_header(first, (const uint8_t *)"X-User", 6), GK_OK);
+    CHECK_STATUS(gk_policy_set_query(first, true), GK_OK);
+    gk_policy_free(strict);
+    gk_policy_free(first);
+}
+
 static void test_null_arguments(gk_keyset *ks, gk_verifier *v, gk_identity *id) {
     const uint8_t *p;
     size_t n;
@@ -410,6 +426,18 @@ static void test_null_arguments(gk_keyset *ks, gk_verifier *v, gk_identity *id) 
     CHECK_STATUS(gk_verifier_new(NULL, NULL, NULL, NULL), GK_ERR_NULL_ARGUMENT);
     CHECK_STATUS(gk_authenticate(NULL, NULL, 0, NULL, 0, 0, id), GK_ERR_NULL_ARGUMENT);
     CHECK_STATUS(gk_authenticate(v, NULL, 0, NULL, 0, 0, NULL), GK_ERR_NULL_ARGUMENT);
+    /* After any failure, a NULL argument included, the identity is empty:
+     * no earlier request's identity stays readable. */
+    h[0] = header("Authorization", bearer_a);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_OK);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 7, GK_TEST_NOW, id), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_ERR_MISSING_CLAIM);
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(gk_authenticate_token(v, h, 1, NULL, 0, NULL, 4, GK_TEST_NOW, id), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_identity_credential(id, &p, &n), GK_ERR_MISSING_CREDENTIAL);
+    /* Element counts are checked as byte lengths are. */
+    CHECK_STATUS(gk_authenticate(v, h, (size_t)-1 / 4, NULL, 0, GK_TEST_NOW, id), GK_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(gk_authenticate(v, NULL, 3, NULL, 0, 0, id), GK_ERR_NULL_ARGUMENT);
     CHECK_STATUS(gk_authenticate(v, NULL, 0, NULL, 7, 0, id), GK_ERR_NULL_ARGUMENT);
     h[0].name = NULL;
@@ -687,6 +715,7 @@ int main(void) {
     test_challenge();
     test_static_memory();
     test_validation_matrix();
+    test_strict_policy_setters();
 
     gk_identity_free(id);
     gk_verifier_free(v);
