@@ -10,7 +10,7 @@ FFI_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-le
 FFI_VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 # Generated files that must match the committed copies.
 FFI_GENERATED := include/gatekey.h ffi/src/status.rs ffi/tests/c/fixtures.h examples/c/jwks.json examples/c/token.txt \
-    tests/validation.json ffi/tests/c/validation_cases.h
+    tests/validation.json ffi/tests/c/validation_cases.h ffi/tests/c/precedence_cases.h
 
 .PHONY: header ffi-lib test-ffi c-example ffi-sizes ffi-install
 
@@ -26,6 +26,7 @@ ffi-lib: ## build libgatekey.a, libgatekey.so and gatekey.pc in target/release
 test-ffi: ffi-lib ## C library: Rust tests, fresh header, C tests under valgrind and ASan, C++ check, example
 	$(CARGO) test -p gatekey-ffi
 	python3 tests/make_validation.py >/dev/null
+	python3 tests/make_precedence_c.py >/dev/null
 	git diff --exit-code -- $(FFI_GENERATED)
 	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 	mkdir -p $(FFI_OUT)

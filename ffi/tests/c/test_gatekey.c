@@ -7,6 +7,7 @@
 #include "gatekey.h"
 #include "fixtures.h"
 #include "validation_cases.h"
+#include "precedence_cases.h"
 
 static int failures = 0;
 
@@ -396,6 +397,80 @@ static void test_cache(gk_keyset *ks, gk_identity *id) {
     gk_verifier_free(v);
 }
 
+/* The shared precedence matrix (tests/precedence.json) through
+ * gk_authenticate: winner, shadowed, drift, skipped, and whose identity. */
+static void test_precedence_matrix(void) {
+    gk_keyset *ks = NULL;
+    gk_identity *id = NULL;
+    size_t i, k;
+    const char *audience[] = {"mcp"};
+    gk_validation rules;
+    memset(&rules, 0, sizeof rules);
+    rules.audiences = audience;
+    rules.n_audiences = 1;
+    CHECK_STATUS(gk_keyset_new(&ks), GK_OK);
+    CHECK_STATUS(gk_keyset_add_hs256(ks, NULL, 0, (const uint8_t *)GK_PRECEDENCE_SECRET, strlen(GK_PRECEDENCE_SECRET)),
+                 GK_OK);
+    CHECK_STATUS(gk_identity_new(&id), GK_OK);
+    CHECK(GK_PRECEDENCE_ROWS >= 90);
+    for (i = 0; i < GK_PRECEDENCE_ROWS; i++) {
+        const gk_precedence_row *r = &precedence_rows[i];
+        gk_policy *policy = NULL;
+        gk_verifier *v = NULL;
+        gk_header h[6];
+        gk_status status;
+        gk_source source = GK_SOURCE_NONE;
+        uint32_t shadowed = 0;
+        bool drift = false;
+        size_t n_skipped = 0;
+        int ok;
+        CHECK_STATUS(gk_policy_new(r->preset, &policy), GK_OK);
+        if (r->conflict) CHECK_STATUS(gk_policy_set_conflict(policy, r->conflict), GK_OK);
+        if (r->proxy_header)
+            CHECK_STATUS(gk_policy_set_proxy_header(policy, (const uint8_t *)r->proxy_header, strlen(r->proxy_header)),
+                         GK_OK);
+        if (r->basic_user)
+            CHECK_STATUS(gk_policy_set_basic(policy, (const uint8_t *)r->basic_user, strlen(r->basic_user),
+                                             (const uint8_t *)r->basic_password, strlen(r->basic_password)),
+                         GK_OK);
+        if (r->query_on) CHECK_STATUS(gk_policy_set_query(policy, true), GK_OK);
+        CHECK_STATUS(gk_verifier_new(ks, policy, &rules, &v), GK_OK);
+        gk_policy_free(policy);
+        for (k = 0; k < r->n_headers; k++) h[k] = header(r->headers[k].name, r->headers[k].value);
+        if (r->token)
+            status = gk_authenticate_token(v, h, r->n_headers, (const uint8_t *)r->query, r->query ? strlen(r->query) : 0,
+                                           (const uint8_t *)r->token, strlen(r->token), GK_PRECEDENCE_NOW, id);
+        else
+            status = gk_authenticate(v, h, r->n_headers, (const uint8_t *)r->query, r->query ? strlen(r->query) : 0,
+                                     GK_PRECEDENCE_NOW, id);
+        if (r->error) {
+            ok = strcmp(gk_status_name(status), r->error) == 0;
+        } else if (r->source == 0) {
+            /* No winner: authenticate refuses the request as carrying none. */
+            ok = status == GK_ERR_MISSING_CREDENTIAL;
+        } else {
+            ok = status == GK_OK && gk_identity_source(id, &source) == GK_OK && (int)source == r->source &&
+                 gk_identity_shadowed(id, &shadowed) == GK_OK && shadowed == r->shadowed &&
+                 gk_identity_drift(id, &drift) == GK_OK && drift == (r->drift != 0) &&
+                 gk_identity_skipped_count(id, &n_skipped) == GK_OK && n_skipped == r->n_skipped;
+            for (k = 0; ok && k < r->n_skipped; k++) {
+                gk_source s = GK_SOURCE_NONE;
+                const char *reason = NULL;
+                ok = gk_identity_skipped(id, k, &s, &reason) == GK_OK && (int)s == r->skipped[k].source &&
+                     strcmp(reason, r->skipped[k].reason) == 0;
+            }
+        }
+        if (!ok) {
+            fprintf(stderr, "%s: got %s (source %d, shadowed %u, drift %d, %zu skipped)\n", r->name,
+                    gk_status_name(status), (int)source, shadowed, (int)drift, n_skipped);
+            failures++;
+        }
+        gk_verifier_free(v);
+    }
+    gk_identity_free(id);
+    gk_keyset_free(ks);
+}
+
 /* A setting the policy would ignore is refused, not a silent no-op. */
 static void test_strict_policy_setters(void) {
     gk_policy *strict = NULL, *first = NULL;
@@ -716,6 +791,7 @@ int main(void) {
     test_static_memory();
     test_validation_matrix();
     test_strict_policy_setters();
+    test_precedence_matrix();
 
     gk_identity_free(id);
     gk_verifier_free(v);
