@@ -153,8 +153,10 @@ impl<const N: usize> KeySet<N> {
         self.skipped
     }
 
-    /// The key for a token with this `kid` (see [`select`]'s rules), with
-    /// no `alg` to prefer among keys sharing the `kid`.
+    /// The key for a token with this `kid`, with no `alg` to prefer among
+    /// keys sharing the `kid`: the key with that id; in a one-key set whose
+    /// key has none, that key (a `kid` is a hint, RFC 7515 §4.1.4); with
+    /// no `kid`, the only key of a one-key set.
     ///
     /// # Errors
     /// [`Error::UnknownKey`] or [`Error::KeyIdRequired`].
