@@ -13,6 +13,9 @@ pub(super) fn classify<'a>(
     policy: &Policy,
     found: &mut Found<'a>,
 ) -> Result<(), Error> {
+    if joins_two_credentials(value) {
+        return Err(Error::AmbiguousAuthorization);
+    }
     // credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
     let (scheme, rest) = match value.iter().position(|&b| b == b' ') {
         Some(i) => value.split_at_checked(i).unwrap_or((value, &[])),
@@ -43,6 +46,27 @@ pub(super) fn classify<'a>(
         found.skip(Source::Bearer, Skip::OtherScheme);
     }
     Ok(())
+}
+
+/// Whether `value` is two `Authorization` fields joined with a comma, as
+/// WHATWG `Headers` and proxies join repeated fields (`Bearer A, Bearer B`;
+/// RFC 9110 §5.3 allows that only for list-based fields, which this is
+/// not): two credentials, ambiguous like two fields. A comma followed by
+/// an `auth-param` (`realm="x"`, as in Digest) is no second credential:
+/// only a part that starts with a scheme and a space is.
+fn joins_two_credentials(value: &[u8]) -> bool {
+    let mut parts = value.split(|&b| b == b',');
+    let _first = parts.next();
+    parts.any(|part| {
+        let part = super::trim_leading_ows(part);
+        let scheme = part.iter().take_while(|&&b| is_tchar(b)).count();
+        scheme > 0 && part.get(scheme) == Some(&b' ')
+    })
+}
+
+/// RFC 9110 §5.6.2 `tchar`.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 fn trim_leading_spaces(mut s: &[u8]) -> &[u8] {
@@ -91,6 +115,28 @@ mod tests {
         let mut buf = [0u8; 64];
         let (u, p) = decode_basic(b"QWxhZGRpbjpvcGVuIHNlc2FtZQ==", &mut buf).unwrap();
         assert_eq!((u, p), (&b"Aladdin"[..], &b"open sesame"[..]));
+    }
+
+    #[test]
+    fn joined_authorization_fields_are_ambiguous() {
+        // security-bindings.md #15 and envoy-notes.md: `Headers` and Envoy
+        // join two fields into one with a comma.
+        for joined in [
+            &b"Bearer aaa.bbb.ccc, Bearer ddd.eee.fff"[..],
+            b"Bearer aaa.bbb.ccc,Bearer ddd.eee.fff",
+            b"Basic dXNlcjpwdw==, Bearer aaa.bbb.ccc",
+            b"Bearer a,  Token x",
+        ] {
+            assert!(joins_two_credentials(joined), "{joined:?}");
+        }
+        for single in [
+            &b"Bearer aaa.bbb.ccc"[..],
+            b"Digest username=\"u\", realm=\"r\", nonce=\"n\"",
+            b"Bearer a,b",
+            b"Bearer a,",
+        ] {
+            assert!(!joins_two_credentials(single), "{single:?}");
+        }
     }
 
     #[test]
