@@ -55,8 +55,15 @@ pub(super) fn classify<'a>(
 /// an `auth-param` (`realm="x"`, as in Digest) is no second credential:
 /// only a part that starts with a scheme and a space is.
 fn joins_two_credentials(value: &[u8]) -> bool {
-    let mut parts = value.split(|&b| b == b',');
-    let _first = parts.next();
+    // Nearly every value has no comma: look for one a word at a time
+    // before splitting a byte at a time (a 500-byte token took 3 000
+    // instructions here, twice the rest of extract + resolve).
+    let Some(comma) = crate::bytes::find(value, b',') else {
+        return false;
+    };
+    let after = value.get(comma..).unwrap_or_default();
+    let mut parts = after.split(|&b| b == b',');
+    let _empty = parts.next();
     parts.any(|part| {
         let part = super::trim_leading_ows(part);
         let scheme = part.iter().take_while(|&&b| is_tchar(b)).count();
