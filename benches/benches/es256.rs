@@ -153,6 +153,21 @@ fn benches(c: &mut Criterion) {
             .unwrap()
         });
     });
+    // What every binding calls: the host Verifier, its cache keeping the
+    // token's bytes and decoded header and payload (host/src/stored.rs).
+    #[cfg(feature = "hosted")]
+    g.bench_function(
+        "gatekey-host Verifier authenticate ES256, cache hit (12 headers)",
+        |b| {
+            let verifier = gatekey_benches::host_verifier();
+            let mut buf = vec![0u8; gatekey_host::BUFFER_LEN];
+            b.iter(|| {
+                gatekey_benches::authenticate_host(black_box(&headers), &verifier, &mut buf)
+                    .map(|id| id.source)
+                    .unwrap()
+            });
+        },
+    );
     g.finish();
 }
 

@@ -38,6 +38,10 @@ fn main() {
     let policy = Policy::header_first();
     let mut cache = Cache::<64>::new();
     let mut buf = vec![0u8; DEFAULT_BUFFER];
+    #[cfg(feature = "hosted")]
+    let verifier = gatekey_benches::host_verifier();
+    #[cfg(feature = "hosted")]
+    let mut host_buf = vec![0u8; gatekey_host::BUFFER_LEN];
     let mut sink = 0usize;
     for _ in 0..n {
         match what.as_str() {
@@ -58,6 +62,16 @@ fn main() {
                 .unwrap();
                 sink = sink.wrapping_add(id.credential.len());
             }
+            #[cfg(feature = "hosted")]
+            "host-cached" => {
+                let id = gatekey_benches::authenticate_host(
+                    black_box(&headers),
+                    &verifier,
+                    &mut host_buf,
+                )
+                .unwrap();
+                sink = sink.wrapping_add(id.credential.len());
+            }
             "hs256" => {
                 let v = verify(
                     black_box(hs_token.as_bytes()),
@@ -70,7 +84,7 @@ fn main() {
                 sink = sink.wrapping_add(v.claims.json().len());
             }
             other => {
-                eprintln!("unknown case {other}: resolve, cached or hs256");
+                eprintln!("unknown case {other}: resolve, cached, host-cached or hs256");
                 std::process::exit(2);
             }
         }

@@ -13,7 +13,7 @@ count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-for case in resolve cached hs256; do
+for case in resolve cached host-cached hs256; do
     one=$(count "$case" 1)
     many=$(count "$case" $((N + 1)))
     echo "$case: $(((many - one) / N)) instructions per call"

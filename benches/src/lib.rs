@@ -178,3 +178,39 @@ pub fn authenticate_through<'a, const K: usize, const N: usize>(
         },
     )
 }
+
+/// The hosted verifier every binding calls, with the fixtures' keys and
+/// checks and a cache of 1024 tokens.
+#[cfg(feature = "hosted")]
+#[must_use]
+pub fn host_verifier() -> gatekey_host::Verifier {
+    use gatekey_host::{Keys, OptionValue, Options, Verifier};
+    let mut options = Options::default();
+    options.set("issuer", OptionValue::Str(ISS.into())).unwrap();
+    options
+        .set("audience", OptionValue::Str(AUDIENCE.into()))
+        .unwrap();
+    options.set("cache_size", OptionValue::Int(1024)).unwrap();
+    Verifier::new(Keys::One(Box::new(keys())), Policy::header_first(), options).unwrap()
+}
+
+/// One request authenticated by the hosted verifier (a cache hit once the
+/// token is in its cache), as a binding calls it.
+///
+/// # Errors
+/// As [`gatekey_host::Verifier::authenticate`].
+#[cfg(feature = "hosted")]
+pub fn authenticate_host<'a>(
+    headers: &'a [(&'a [u8], &'a [u8])],
+    verifier: &gatekey_host::Verifier,
+    buf: &'a mut [u8],
+) -> Result<Identity<'a>, gatekey_host::Failure> {
+    verifier
+        .authenticate(
+            Request::new(headers.iter().copied()),
+            NOW,
+            buf,
+            &gatekey_host::InPlace,
+        )?
+        .ok_or(gatekey_host::Failure::from(Error::MissingCredential))
+}

@@ -245,6 +245,44 @@ impl<const N: usize> Cache<N> {
     }
 }
 
+/// The decoded header and payload JSON of `token`, a token that has just
+/// verified, for a hosted cache that keeps them (it has a heap) so that a
+/// hit copies them back instead of decoding the token again; [`reopen`]
+/// reads them. `buf` as for [`verify`](crate::verify).
+///
+/// # Errors
+/// [`Error::TokenTooLarge`] when `buf` is too small, as a miss would say;
+/// a decoding error for a token that is not a compact JWS.
+pub fn decoded_parts<'b>(token: &[u8], buf: &'b mut [u8]) -> Result<(&'b [u8], &'b [u8]), Error> {
+    if crate::buffer_len(token.len()) > buf.len() {
+        return Err(Error::TokenTooLarge);
+    }
+    let parts = crate::jws::split(token)?;
+    let (header_buf, payload_buf) = buf
+        .split_at_mut_checked(crate::b64::decoded_len(parts.header.len()))
+        .ok_or(Error::TokenTooLarge)?;
+    let header = crate::b64::decode_public(parts.header, header_buf)?;
+    let payload = crate::b64::decode_public(parts.payload, payload_buf)?;
+    Ok((header, payload))
+}
+
+/// A verified token again from what [`decoded_parts`] returned for it.
+/// The JSON is not validated again: the caller vouches that `header` and
+/// `payload` are those of a token that verified under the same keys and
+/// rules (an exact comparison of the token bytes, or its SHA-256), and
+/// checks its times with [`Validation::check_times`] first.
+///
+/// # Errors
+/// [`Error::InvalidHeader`] and the header errors of
+/// [`Header::from_object`](crate::jose::Header::from_object), which a
+/// token that verified never has.
+pub fn reopen<'b>(header: &'b [u8], payload: &'b [u8]) -> Result<Verified<'b>, Error> {
+    Ok(Verified {
+        header: crate::jose::Header::from_object(&Object::assume_valid(header))?,
+        claims: Claims::new(Object::assume_valid(payload)),
+    })
+}
+
 /// [`verify`](crate::verify) through a cache: a hit costs a SHA-256, a
 /// lookup, the window check and decoding; a miss calls `verify_miss` and
 /// remembers the token if it verified. `context` as for [`Cache::lookup`].

@@ -15,16 +15,23 @@
 //! take the capacity from their users at run time, so both use this crate,
 //! and the sharding, locking and counting are written once:
 //!
-//! - [`TokenCache`] is `ceil(capacity / 64)` shards of `Mutex<Cache<64>>`;
-//!   a token's shard is chosen from its last bytes (its signature).
-//! - A shard's lock is held only for [`Cache::lookup`] and [`Cache::insert`],
+//! - [`TokenCache`] is `ceil(capacity / 64)` shards of 64 slots, each
+//!   behind its own mutex. Unlike the core's, whose entries are a SHA-256
+//!   and three numbers, an entry here keeps the token's bytes and its
+//!   decoded header and payload: a hit is a keyed hash (foldhash, seeded
+//!   per process) that picks the shard and set, an exact comparison of the
+//!   bytes and a copy, a few hundred nanoseconds where SHA-256 and decoding
+//!   again took a microsecond. Tokens above [`INLINE_MAX`] bytes are
+//!   kept as their SHA-256 and decoded on a hit, so that an entry stays
+//!   under 4 KiB (at most about 230 MiB at [`MAX_CAPACITY`]).
+//! - A shard's lock is held only to look up (and copy out) and to insert,
 //!   never while a signature is checked, so threads verifying different
 //!   tokens never wait on each other.
 //! - The context of every lookup is the [`KeySet::generation`], so replacing
-//!   the keys (a JWKS refresh) empties the cache; `exp` and `nbf` are
-//!   checked against `now` on every hit (see [`Hit::open`]).
-//!
-//! [`Hit::open`]: gatekey::cache::Hit::open
+//!   the keys (a JWKS refresh) empties the cache; `exp`, `nbf` and `iat` are
+//!   checked against `now` on every hit by
+//!   [`Validation::check_times`](gatekey::Validation::check_times), the rule
+//!   of a miss.
 //!
 //! ## Keys
 //!
@@ -39,22 +46,25 @@
 //! [`Offload`]: the Python layer releases the GIL for it (and only for it),
 //! C and Node run it in place.
 
+use core::hash::BuildHasher;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 pub mod keys;
 pub mod options;
 mod refusal;
+mod stored;
 mod trust;
 mod verifier;
 
 pub use options::{ConfigError, OptionValue, Options};
 pub use refusal::{challenge, printable, Failure, Refusal, MAX_NAMED};
+pub use stored::INLINE_MAX;
 pub use trust::{Trust, ISSUERS};
 pub use verifier::{with_buffer, HostKeySet, KeyWatch, Keys, Verifier, BUFFER_LEN, KEYS};
 
-use gatekey::cache::{Cache, Lookup};
 use gatekey::{Error, Identity, KeySet, Policy, Request, Validation, Verified};
+use stored::{Entry, Found, Shard};
 
 /// Where the slow step of a verification runs: checking the signature of
 /// a token the cache does not vouch for. Everything else (extraction, a
@@ -77,14 +87,15 @@ impl Offload for InPlace {
 /// Slots per shard.
 pub const SHARD: usize = 64;
 
-/// The largest capacity [`TokenCache::new`] accepts (about 4 MiB of slots).
+/// The largest capacity [`TokenCache::new`] accepts.
 pub const MAX_CAPACITY: usize = 1 << 16;
 
 /// A verified-token cache shared by threads: `capacity` rounded up to a
 /// multiple of [`SHARD`] tokens, in shards behind their own mutexes.
 #[derive(Debug)]
 pub struct TokenCache {
-    shards: Box<[Mutex<Cache<SHARD>>]>,
+    shards: Box<[Mutex<Shard<SHARD>>]>,
+    hasher: foldhash::quality::RandomState,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -117,7 +128,8 @@ impl TokenCache {
         }
         let shards = capacity.div_ceil(SHARD);
         Ok(Some(TokenCache {
-            shards: (0..shards).map(|_| Mutex::new(Cache::new())).collect(),
+            shards: (0..shards).map(|_| Mutex::new(Shard::new())).collect(),
+            hasher: foldhash::quality::RandomState::default(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }))
@@ -147,18 +159,13 @@ impl TokenCache {
         }
     }
 
-    fn shard(&self, token: &[u8]) -> Option<&Mutex<Cache<SHARD>>> {
-        // FNV-1a of the last 16 bytes: the tail of the signature, which the
-        // signer chose and an attacker cannot steer into a valid token. Only
-        // verified tokens are inserted, so a skewed shard costs evictions,
-        // never a wrong answer.
-        let tail = token.get(token.len().saturating_sub(16)..).unwrap_or(token);
-        let hash = tail.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    /// The token's hash and its shard: the hash's low bits pick the
+    /// shard, its high bits the set (stored.rs).
+    fn shard(&self, token: &[u8]) -> (u64, Option<&Mutex<Shard<SHARD>>>) {
+        let hash = self.hasher.hash_one(token);
         let len = u64::try_from(self.shards.len()).unwrap_or(1);
         let index = usize::try_from(hash.checked_rem(len).unwrap_or(0)).unwrap_or(0);
-        self.shards.get(index)
+        (hash, self.shards.get(index))
     }
 
     /// [`gatekey::verify`] through the cache: a hit checks the window at
@@ -167,7 +174,8 @@ impl TokenCache {
     /// verified.
     ///
     /// # Errors
-    /// As [`gatekey::verify`] on a miss, [`gatekey::cache::Hit::open`] on a hit.
+    /// As [`gatekey::verify`] on a miss; on a hit, the times as
+    /// [`Validation::check_times`] judges them.
     pub fn verify<'b, const K: usize>(
         &self,
         token: &[u8],
@@ -192,7 +200,8 @@ impl TokenCache {
     /// vouch for `token` under `context`.
     ///
     /// # Errors
-    /// As `miss` on a miss, [`gatekey::cache::Hit::open`] on a hit.
+    /// As `miss` on a miss; on a hit, the times as
+    /// [`Validation::check_times`] judges them.
     pub fn verify_with<'b>(
         &self,
         token: &[u8],
@@ -201,21 +210,26 @@ impl TokenCache {
         offload: &impl Offload,
         miss: impl FnOnce(&'b mut [u8]) -> Result<Verified<'b>, Error> + Send,
     ) -> Result<Verified<'b>, Error> {
-        let Some(shard) = self.shard(token) else {
+        let (hash, Some(shard)) = self.shard(token) else {
             // Unreachable: `new` makes at least one shard.
             return offload.run(|| miss(buf));
         };
         // The guard is a temporary: the lock is released before verifying.
-        let found = lock(shard).lookup(token, context.id);
+        let found = lock(shard).lookup(token, hash, context.id, buf);
         match found {
-            Lookup::Hit(hit) => {
+            Found::Hit(times, layout) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                hit.open(context.validation, context.now, buf)
+                context
+                    .validation
+                    .check_times(times.exp, times.nbf, times.iat, context.now)?;
+                stored::open(token, layout, buf)
             }
-            Lookup::Miss(digest) => {
+            Found::Miss => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
                 let verified = offload.run(|| miss(buf))?;
-                lock(shard).insert(digest, context.id, &verified.claims);
+                // Decoded and allocated outside the lock.
+                let entry = Entry::new(token, hash, &verified.claims);
+                lock(shard).insert(entry, context.id);
                 Ok(verified)
             }
         }
@@ -237,7 +251,7 @@ pub struct Context<'v> {
 
 /// A poisoned shard is still a consistent cache (its methods do not panic
 /// half-way), so a panic elsewhere must not disable it.
-fn lock(shard: &Mutex<Cache<SHARD>>) -> MutexGuard<'_, Cache<SHARD>> {
+fn lock(shard: &Mutex<Shard<SHARD>>) -> MutexGuard<'_, Shard<SHARD>> {
     shard.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

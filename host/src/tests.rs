@@ -293,3 +293,122 @@ fn several_issuers_keep_their_keys_apart_cached_or_not() {
     );
     assert!(Trust::<8>::issuers([], &validation).is_err());
 }
+
+fn signed(header: &str, payload: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(header.as_bytes()),
+        Base64UrlUnpadded::encode_string(payload.as_bytes())
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
+    mac.update(input.as_bytes());
+    let sig = Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes());
+    format!("{input}.{sig}")
+}
+
+/// `verify` through `cache` (or without one), as what can be compared:
+/// the header, the claims' JSON, or the error.
+fn verdict(
+    keys: &KeySet,
+    cache: Option<&TokenCache>,
+    token: &str,
+    validation: &Validation,
+    now: i64,
+    buf: &mut [u8],
+) -> Result<(String, Vec<u8>), Error> {
+    let rules = Rules {
+        keys,
+        validation,
+        cache,
+    };
+    verify_cached(rules, token.as_bytes(), now, buf, &InPlace)
+        .map(|v| (format!("{:?}", v.header), v.claims.json().to_vec()))
+}
+
+#[test]
+fn a_hit_gives_back_the_header_and_claims_of_the_miss() {
+    let cache = TokenCache::new(64).unwrap().unwrap();
+    let keys = keys();
+    let long_role = "r".repeat(INLINE_MAX);
+    for payload in [
+        format!(r#"{{"sub":"a\u00e9\"b","exp":{},"roles":["x"]}}"#, NOW + 60),
+        // Longer than INLINE_MAX: kept as a digest, decoded on a hit.
+        format!(r#"{{"sub":"b","exp":{},"role":"{long_role}"}}"#, NOW + 60),
+    ] {
+        let t = signed(r#"{"alg":"HS256","kid":"k\/1","typ":"at+jwt"}"#, &payload);
+        let v = Validation::new();
+        let mut buf = vec![0u8; DEFAULT_BUFFER];
+        let miss = verdict(&keys, None, &t, &v, NOW, &mut buf).unwrap();
+        assert_eq!(miss.1, payload.as_bytes());
+        let before = cache.info().hits;
+        for _ in 0..3 {
+            assert_eq!(
+                verdict(&keys, Some(&cache), &t, &v, NOW, &mut buf),
+                Ok(miss.clone())
+            );
+        }
+        assert_eq!(cache.info().hits, before + 2);
+        // A buffer too short for the token: a hit says what a miss says.
+        let mut short = vec![0u8; gatekey::buffer_len(t.len()) - 1];
+        let refused = verdict(&keys, None, &t, &v, NOW, &mut short);
+        assert_eq!(refused, Err(Error::TokenTooLarge));
+        assert_eq!(
+            verdict(&keys, Some(&cache), &t, &v, NOW, &mut short),
+            refused
+        );
+    }
+}
+
+#[test]
+fn same_hash_different_bytes_is_a_miss() {
+    // Two tokens in one set: only exact bytes hit.
+    let cache = TokenCache::new(64).unwrap().unwrap();
+    let keys = keys();
+    let a = token("alice", NOW + 600);
+    let b = token("bob", NOW + 600);
+    subject(Some(&cache), &keys, &a, NOW).unwrap();
+    assert_eq!(subject(Some(&cache), &keys, &b, NOW).unwrap(), "bob");
+    assert_eq!(subject(Some(&cache), &keys, &a, NOW).unwrap(), "alice");
+    assert_eq!(subject(Some(&cache), &keys, &b, NOW).unwrap(), "bob");
+    assert_eq!((cache.info().hits, cache.info().misses), (2, 2));
+    // A prefix of a cached token is no hit.
+    let (cut, _) = a.split_at(a.len() - 1);
+    assert!(subject(Some(&cache), &keys, cut, NOW).is_err());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 400, ..Default::default() })]
+
+    /// The host cache's hit decides exactly what a miss decides, whichever
+    /// way the clock moves (core/tests/properties.rs has the core's).
+    #[test]
+    fn a_host_cache_hit_decides_what_a_miss_decides(
+        exp in proptest::option::of(990i64..1030),
+        nbf in proptest::option::of(970i64..1010),
+        iat in proptest::option::of(970i64..1030),
+        leeway in 0u32..8,
+        long in proptest::bool::ANY,
+        first in 960i64..1040,
+        nows in proptest::collection::vec(960i64..1040, 1..12),
+    ) {
+        let mut claims = vec![r#""sub":"a""#.to_owned()];
+        if long {
+            claims.push(format!(r#""pad":"{}""#, "p".repeat(INLINE_MAX)));
+        }
+        for (name, value) in [("exp", exp), ("nbf", nbf), ("iat", iat)] {
+            if let Some(v) = value {
+                claims.push(format!(r#""{name}":{v}"#));
+            }
+        }
+        let t = signed(r#"{"alg":"HS256"}"#, &format!("{{{}}}", claims.join(",")));
+        let v = Validation::new().require_nothing().with_leeway(leeway);
+        let cache = TokenCache::new(64).unwrap().unwrap();
+        let keys = keys();
+        let mut buf = vec![0u8; DEFAULT_BUFFER];
+        let _ = verdict(&keys, Some(&cache), &t, &v, first, &mut buf);
+        for now in nows {
+            let miss = verdict(&keys, None, &t, &v, now, &mut vec![0u8; DEFAULT_BUFFER]);
+            proptest::prop_assert_eq!(verdict(&keys, Some(&cache), &t, &v, now, &mut buf), miss, "now {}", now);
+        }
+    }
+}
