@@ -25,3 +25,7 @@ test-authz: authz-deps ## gatekey-authz: clippy, fmt, the precedence matrix dire
 	GATEKEY_ENVOY=$(GATEKEY_ENVOY) $(CARGO) test -p gatekey-authz
 
 TEST_TARGETS += test-authz
+
+bench-authz: authz-deps ## gatekey-authz: cached decisions/second direct over HTTP keep-alive (wrk, 2 threads, 5 s)
+	$(CARGO) build -p gatekey-authz --release
+	authz/bench/bench.sh target/release/gatekey-authz 5 32
