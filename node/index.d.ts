@@ -29,7 +29,11 @@ export interface Identity {
   source: Source;
   /** A token's `sub`, the Basic user, or the user a trusted proxy asserted. */
   subject: string | null;
-  /** The verified token's claims, parsed once from the core's JSON ({} for Basic and proxy). */
+  /**
+   * The verified token's claims ({} for Basic and proxy), parsed from the core's JSON on
+   * first read and kept: a getter, so a spread (`{ ...identity }`) leaves it out;
+   * `JSON.stringify` includes it.
+   */
   claims: Record<string, unknown>;
   /** The winning token as sent (null for Basic and proxy). */
   token: string | null;

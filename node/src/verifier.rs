@@ -166,40 +166,59 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `[source, subject, claims (the JSON text, or null), token, shadowed,
-/// skipped, drift]`: an array, which napi fills without making a property
-/// name per field; the JavaScript layer names them.
+/// `[source, subject, claims (the JSON text), token, shadowed, skipped,
+/// drift]`: an array, which napi fills without making a property name per
+/// field; the JavaScript layer names them. Claims, token, the lists and
+/// drift are left as holes when absent, empty or false.
 fn identity(env: Env, id: &Identity<'_>) -> napi::Result<JsObject> {
     let mut o = env.create_array_with_length(7)?;
     o.set_element(0, env.create_string(id.source.name())?)?;
     match &id.subject {
-        Some(s) => o.set_element(1, env.create_string_from_std(text(s))?)?,
+        Some(s) => match s.as_str() {
+            Some(plain) => o.set_element(1, env.create_string(plain)?)?,
+            None => o.set_element(1, env.create_string_from_std(text(s))?)?,
+        },
         None => o.set_element(1, env.get_null()?)?,
     }
-    match id.token {
-        Some(v) => o.set_element(2, env.create_string_from_std(lossy(v.claims.json()))?)?,
-        None => o.set_element(2, env.get_null()?)?,
+    if let Some(v) = id.token {
+        o.set_element(2, string(env, v.claims.json())?)?;
     }
     if id.source.is_token() {
-        o.set_element(3, env.create_string_from_std(lossy(id.credential))?)?;
-    } else {
-        o.set_element(3, env.get_null()?)?;
+        o.set_element(3, string(env, id.credential)?)?;
     }
-    let mut shadowed = env.create_empty_array()?;
-    for (i, s) in (0u32..).zip(id.resolution.shadowed_sources()) {
-        shadowed.set_element(i, env.create_string(s.name())?)?;
+    // Unset elements read as undefined, and empty lists as null: the
+    // JavaScript layer makes them null and [] (fewer calls across napi).
+    let mut shadowed = id.resolution.shadowed_sources().peekable();
+    if shadowed.peek().is_some() {
+        let mut list = env.create_empty_array()?;
+        for (i, s) in (0u32..).zip(shadowed) {
+            list.set_element(i, env.create_string(s.name())?)?;
+        }
+        o.set_element(4, list)?;
     }
-    o.set_element(4, shadowed)?;
-    let mut skipped = env.create_empty_array()?;
-    for (i, (s, why)) in (0u32..).zip(id.resolution.skipped.iter()) {
-        let mut pair = env.create_array_with_length(2)?;
-        pair.set_element(0, env.create_string(s.name())?)?;
-        pair.set_element(1, env.create_string(why.name())?)?;
-        skipped.set_element(i, pair)?;
+    if !id.resolution.skipped.is_empty() {
+        let mut skipped = env.create_empty_array()?;
+        for (i, (s, why)) in (0u32..).zip(id.resolution.skipped.iter()) {
+            let mut pair = env.create_array_with_length(2)?;
+            pair.set_element(0, env.create_string(s.name())?)?;
+            pair.set_element(1, env.create_string(why.name())?)?;
+            skipped.set_element(i, pair)?;
+        }
+        o.set_element(5, skipped)?;
     }
-    o.set_element(5, skipped)?;
-    o.set_element(6, env.get_boolean(id.resolution.drift)?)?;
+    if id.resolution.drift {
+        o.set_element(6, env.get_boolean(true)?)?;
+    }
     Ok(o)
+}
+
+/// `bytes` as a JS string: straight from the bytes when they are UTF-8
+/// (always, for a token and the core's JSON), replaced where not.
+fn string(env: Env, bytes: &[u8]) -> napi::Result<napi::JsString> {
+    match core::str::from_utf8(bytes) {
+        Ok(s) => env.create_string(s),
+        Err(_) => env.create_string_from_std(lossy(bytes)),
+    }
 }
 
 /// Where each field's bytes start and end in the one buffer.
@@ -225,46 +244,54 @@ fn fields(env: Env, flat: &JsObject) -> napi::Result<(Vec<u8>, Spans)> {
 }
 
 /// The fields of a packed string (node/lib/gatekey.cjs `pack`): each name
-/// and value preceded by its length in UTF-16 units as two characters of
-/// 15 bits each (never a surrogate, so they survive UTF-8). One napi call
-/// reads every field; ASCII fields (nearly all) are sliced as they are.
+/// and value preceded by its length in UTF-16 units, six bits a character
+/// below 0x80 (so one UTF-8 byte each), all but the last digit with 0x40
+/// set. One napi call reads every field; ASCII fields (nearly all) are
+/// sliced as they are.
 fn packed(text: &str) -> Option<Spans> {
     let mut spans = Vec::with_capacity(32);
+    let bytes = text.as_bytes();
     let mut at = 0usize;
-    loop {
-        let rest = text.get(at..)?;
-        let mut chars = rest.chars();
-        let Some(hi) = chars.next() else {
-            return Some(spans);
-        };
-        let lo = chars.next()?;
-        let units =
-            (usize::try_from(u32::from(hi)).ok()? << 15) | usize::try_from(u32::from(lo)).ok()?;
-        let start = at.checked_add(hi.len_utf8())?.checked_add(lo.len_utf8())?;
-        let body = text.get(start..)?;
+    while at < bytes.len() {
+        let mut units = 0usize;
+        loop {
+            let digit = *bytes.get(at)?;
+            if digit >= 0x80 {
+                return None;
+            }
+            at = at.checked_add(1)?;
+            units = units
+                .checked_mul(64)?
+                .checked_add(usize::from(digit & 0x3f))?;
+            if digit & 0x40 == 0 {
+                break;
+            }
+        }
+        let body = text.get(at..)?;
         let end = match body.as_bytes().get(..units) {
             Some(ascii) if ascii.is_ascii() => units,
             _ => {
                 // Count UTF-16 units over the characters.
                 let mut counted = 0usize;
-                let mut bytes = 0usize;
+                let mut len = 0usize;
                 for c in body.chars() {
                     if counted >= units {
                         break;
                     }
                     counted = counted.checked_add(c.len_utf16())?;
-                    bytes = bytes.checked_add(c.len_utf8())?;
+                    len = len.checked_add(c.len_utf8())?;
                 }
                 if counted != units {
                     return None;
                 }
-                bytes
+                len
             }
         };
-        let stop = start.checked_add(end)?;
-        spans.push((start, stop));
+        let stop = at.checked_add(end)?;
+        spans.push((at, stop));
         at = stop;
     }
+    Some(spans)
 }
 
 /// Authenticates one request: `fields` is `[name, value, ...]`; the
@@ -339,9 +366,7 @@ pub fn verifier_verify(
         Err(answer) => return answer,
     };
     with_buffer(|buf| match v.verify(&token, now, buf, &InPlace) {
-        Ok(verified) => Ok(env
-            .create_string_from_std(lossy(verified.claims.json()))?
-            .into_unknown()),
+        Ok(verified) => Ok(string(env, verified.claims.json())?.into_unknown()),
         Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),
     })
 }
