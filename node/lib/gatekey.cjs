@@ -272,11 +272,12 @@ function pack(fields) {
 class Identity {
   #claims;
 
-  constructor(result) {
+  constructor(result, packed) {
     this.source = result[0];
     this.subject = result[1];
     this.#claims = result[2];
-    this.token = result[3] ?? null;
+    const token = result[3];
+    this.token = typeof token === 'number' ? packed.slice(token, result[7]) : (token ?? null);
     this.shadowed = result[4] ?? [];
     this.skipped = result[5] ?? [];
     this.drift = result[6] === true;
@@ -301,11 +302,72 @@ class Identity {
   }
 }
 
-/** The addon's `[source, subject, claims JSON, token, shadowed, skipped, drift]` as an Identity (holes: no claims, no token, empty lists, no drift). */
-function identityOf(result) {
+let at = 0;
+
+/** The length digits (`lengthOf`) at `at` in `s`, moving past them. */
+function digitsAt(s) {
+  let n = 0;
+  let c;
+  do {
+    c = s.charCodeAt(at++);
+    n = n * 64 + (c & 0x3f);
+  } while (c & 0x40);
+  return n;
+}
+
+/**
+ * The addon's one-string identity (src/verifier.rs `compact`): flags,
+ * lengths and the token's place in `packed` as digits, then the source,
+ * the subject and the claims' JSON.
+ */
+function compactOf(s, packed) {
+  at = 0;
+  const flags = digitsAt(s);
+  const sourceLen = digitsAt(s);
+  const subjectLen = flags & 1 ? digitsAt(s) : -1;
+  const start = flags & 2 ? digitsAt(s) : 0;
+  const end = flags & 2 ? digitsAt(s) : 0;
+  const source = s.slice(at, (at += sourceLen));
+  const subject = subjectLen < 0 ? null : s.slice(at, (at += subjectLen));
+  const result = [source, subject, flags & 4 ? s.slice(at) : undefined, flags & 2 ? start : undefined];
+  result[7] = end;
+  return new Identity(result, packed);
+}
+
+/**
+ * `pack(flatten(headers))` in one pass for the common shape, a plain
+ * object of string values (Node's `IncomingHttpHeaders`); `undefined`
+ * for anything else (a list value, a number, a Uint8Array, another
+ * shape), which takes the general path.
+ */
+function packPlain(headers) {
+  if (Array.isArray(headers) || Array.isArray(headers.rawHeaders)) return undefined;
+  if (typeof headers.entries === 'function' && typeof headers.get === 'function') return undefined;
+  const names = Object.keys(headers);
+  if (names.length > MAX_FIELDS) return undefined;
+  let packed = '';
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const value = headers[name];
+    if (typeof value !== 'string') {
+      if (value == null) continue;
+      return undefined;
+    }
+    packed += lengthOf(name.length) + name + lengthOf(value.length) + value;
+  }
+  return packed;
+}
+
+/**
+ * The addon's `[source, subject, claims JSON, token, shadowed, skipped,
+ * drift, token end]` as an Identity (holes: no claims, no token, empty
+ * lists, no drift); a numeric token is its place in `packed`.
+ */
+function identityOf(result, packed) {
   if (result === null) return null;
+  if (typeof result === 'string') return compactOf(result, packed);
   if (!Array.isArray(result)) throw typeof result.option === 'string' ? new ConfigError(result) : new AuthError(result);
-  return new Identity(result);
+  return new Identity(result, packed);
 }
 
 const VERIFIER = Symbol('gatekey.verifier');
@@ -328,11 +390,11 @@ class Verifier {
    * request carries no credential; throws `AuthError` otherwise.
    */
   authenticate(headers, options) {
-    const fields = pack(flatten(headers));
-    if (options == null) return identityOf(lib().verifierAuthenticate(this[VERIFIER], fields));
+    const fields = (headers !== null && typeof headers === 'object' ? packPlain(headers) : undefined) ?? pack(flatten(headers));
+    if (options == null) return identityOf(lib().verifierAuthenticate(this[VERIFIER], fields), fields);
     if (typeof options !== 'object') throw new TypeError('gatekey: authenticate options must be an object');
     const { token, query, now } = options;
-    return identityOf(lib().verifierAuthenticate(this[VERIFIER], fields, token, query, now));
+    return identityOf(lib().verifierAuthenticate(this[VERIFIER], fields, token, query, now), fields);
   }
 
   /** Verifies a bare token (signature, then claims at `now`) and returns its claims. */

@@ -166,11 +166,87 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Appends `n` as node/lib/gatekey.cjs reads lengths: six bits a
+/// character below 0x80, all but the last with 0x40 set.
+fn push_digits(out: &mut String, n: usize) {
+    let mut shift = 0u32;
+    while n.checked_shr(shift.saturating_add(6)).unwrap_or(0) > 0 {
+        shift = shift.saturating_add(6);
+    }
+    loop {
+        let digit = n.checked_shr(shift).unwrap_or(0) & 0x3f;
+        let more = if shift > 0 { 0x40 } else { 0 };
+        out.push(char::from(u8::try_from(digit | more).unwrap_or(0)));
+        if shift == 0 {
+            break;
+        }
+        shift = shift.saturating_sub(6);
+    }
+}
+
+/// The common identity as one string, where the array took a napi call
+/// per element (a sixth of a cached call): no shadowed or skipped source,
+/// no drift, and the token (if any) found in the packed string. Digits as
+/// [`push_digits`]: flags (1 subject, 2 token, 4 claims), the source's
+/// length, the subject's length in UTF-16 units, the token's start and
+/// end in the packed string; then the source, the subject and the claims'
+/// JSON (the rest).
+fn compact(env: Env, id: &Identity<'_>, packed: Option<&[u8]>) -> Option<napi::Result<JsString>> {
+    let r = &id.resolution;
+    if r.drift || !r.skipped.is_empty() || r.shadowed_sources().next().is_some() {
+        return None;
+    }
+    let span = if id.source.is_token() {
+        Some(span_in(packed?, id.credential)?)
+    } else {
+        None
+    };
+    let subject = id.subject.as_ref().map(|s| match s.as_str() {
+        Some(plain) => std::borrow::Cow::Borrowed(plain),
+        None => std::borrow::Cow::Owned(text(s)),
+    });
+    let claims = id.token.map(|v| v.claims.json());
+    let claims = match claims.map(core::str::from_utf8) {
+        Some(Ok(json)) => Some(json),
+        Some(Err(_)) => return None,
+        None => None,
+    };
+    let source = id.source.name();
+    let mut out = String::with_capacity(
+        32usize
+            .saturating_add(source.len())
+            .saturating_add(subject.as_ref().map_or(0, |s| s.len()))
+            .saturating_add(claims.map_or(0, str::len)),
+    );
+    let flags = usize::from(subject.is_some())
+        | (usize::from(span.is_some()) << 1)
+        | (usize::from(claims.is_some()) << 2);
+    push_digits(&mut out, flags);
+    push_digits(&mut out, source.len());
+    if let Some(s) = &subject {
+        push_digits(&mut out, s.encode_utf16().count());
+    }
+    if let Some((start, end)) = span {
+        push_digits(&mut out, usize::try_from(start).ok()?);
+        push_digits(&mut out, usize::try_from(end).ok()?);
+    }
+    out.push_str(source);
+    if let Some(s) = &subject {
+        out.push_str(s);
+    }
+    if let Some(json) = claims {
+        out.push_str(json);
+    }
+    Some(env.create_string_from_std(out))
+}
+
 /// `[source, subject, claims (the JSON text), token, shadowed, skipped,
 /// drift]`: an array, which napi fills without making a property name per
 /// field; the JavaScript layer names them. Claims, token, the lists and
-/// drift are left as holes when absent, empty or false.
-fn identity(env: Env, id: &Identity<'_>) -> napi::Result<JsObject> {
+/// drift are left as holes when absent, empty or false; a token found in
+/// an ASCII packed string is given as its start there (and its end as an
+/// eighth element).
+fn identity(env: Env, id: &Identity<'_>, packed: Option<&[u8]>) -> napi::Result<JsObject> {
     let mut o = env.create_array_with_length(7)?;
     o.set_element(0, env.create_string(id.source.name())?)?;
     match &id.subject {
@@ -184,7 +260,15 @@ fn identity(env: Env, id: &Identity<'_>) -> napi::Result<JsObject> {
         o.set_element(2, string(env, v.claims.json())?)?;
     }
     if id.source.is_token() {
-        o.set_element(3, string(env, id.credential)?)?;
+        match packed.and_then(|text| span_in(text, id.credential)) {
+            // The token's place in the packed string, for JavaScript to
+            // slice (no copy) rather than receive a new string.
+            Some((start, end)) => {
+                o.set_element(3, env.create_uint32(start)?)?;
+                o.set_element(7, env.create_uint32(end)?)?;
+            }
+            None => o.set_element(3, string(env, id.credential)?)?,
+        }
     }
     // Unset elements read as undefined, and empty lists as null: the
     // JavaScript layer makes them null and [] (fewer calls across napi).
@@ -210,6 +294,17 @@ fn identity(env: Env, id: &Identity<'_>) -> napi::Result<JsObject> {
         o.set_element(6, env.get_boolean(true)?)?;
     }
     Ok(o)
+}
+
+/// Where `part` lies in `text`, in UTF-16 units, when `text` is ASCII (so
+/// that bytes and units count alike) and `part` is a slice of it.
+fn span_in(text: &[u8], part: &[u8]) -> Option<(u32, u32)> {
+    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    if end > text.len() || !text.is_ascii() {
+        return None;
+    }
+    Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
 }
 
 /// `bytes` as a JS string: straight from the bytes when they are UTF-8
@@ -306,7 +401,8 @@ pub fn verifier_authenticate(
     now: Option<JsUnknown>,
 ) -> napi::Result<JsUnknown> {
     let v = verifier(&env, &v)?;
-    let (bytes, spans) = if flat.get_type()? == ValueType::String {
+    let is_packed = flat.get_type()? == ValueType::String;
+    let (bytes, spans) = if is_packed {
         let text = JsString::try_from(flat)?.into_utf8()?.into_owned()?;
         let Some(spans) = packed(&text) else {
             return Err(type_error(env, "gatekey: malformed packed header fields"));
@@ -337,7 +433,13 @@ pub fn verifier_authenticate(
         request = request.with_token(t);
     }
     with_buffer(|buf| match v.authenticate(request, now, buf, &InPlace) {
-        Ok(Some(id)) => Ok(identity(env, &id)?.into_unknown()),
+        Ok(Some(id)) => {
+            let packed = is_packed.then_some(bytes.as_slice());
+            match compact(env, &id, packed) {
+                Some(one) => Ok(one?.into_unknown()),
+                None => Ok(identity(env, &id, packed)?.into_unknown()),
+            }
+        }
         Ok(None) => Ok(env.get_null()?.into_unknown()),
         Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),
     })

@@ -38,3 +38,15 @@ test('claims: read on demand, kept, assignable, in JSON.stringify', () => {
   id.claims = { replaced: true };
   assert.deepEqual(id.claims, { replaced: true });
 });
+
+test('the one-string identity: non-ASCII subjects, proxy users, long claims', async () => {
+  for (const sub of ['\u00e4l\u{1F511}x', 'a'.repeat(4100), '']) {
+    const t = await hs256(claims(sub, { pad: 'p'.repeat(1000) }));
+    const id = verifier.authenticate({ 'x-a': '\u00e9', authorization: `Bearer ${t}` }, { now: NOW });
+    assert.deepEqual([id.source, id.subject, id.token, id.claims.sub, id.claims.pad.length], ['bearer', sub, t, sub, 1000]);
+  }
+  const { Policy } = await import('../index.mjs');
+  const proxied = new Verifier(keys, { policy: Policy.headerFirst({ proxyHeader: 'x-user' }) });
+  const id = proxied.authenticate({ 'x-user': 'bob' }, { now: NOW });
+  assert.deepEqual([id.source, id.subject, id.token, id.claims, id.shadowed, id.drift], ['proxy', 'bob', null, {}, [], false]);
+});
