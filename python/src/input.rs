@@ -43,7 +43,16 @@ fn into_bytes<'py>(obj: Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Py
         Err(e) => e.into_inner(),
     };
     if let Ok(s) = obj.cast::<PyString>() {
-        return s.encode_utf8();
+        // A lone surrogate cannot be UTF-8: its bytes are passed as
+        // `surrogatepass` writes them (never valid UTF-8), so an unrelated
+        // header is ignored and a credential header refused as malformed,
+        // the same as for the bytes in Node and C, instead of a
+        // UnicodeEncodeError (security-bindings.md #16).
+        return s.encode_utf8().or_else(|_| {
+            s.call_method1("encode", ("utf-8", "surrogatepass"))?
+                .cast_into::<PyBytes>()
+                .map_err(Into::into)
+        });
     }
     Err(PyTypeError::new_err(format!(
         "{what} must be str or bytes, not {}",
@@ -61,6 +70,14 @@ fn field<'py>(item: &Bound<'py, PyAny>, out: &mut Fields<'py>) -> PyResult<()> {
             ));
         }
         (t.get_item(0)?, t.get_item(1)?)
+    } else if let Ok(l) = item.cast::<PyList>() {
+        // `[name, value]`, as `json.loads` gives pairs.
+        if l.len() != 2 {
+            return Err(PyTypeError::new_err(
+                "a header must be a (name, value) pair",
+            ));
+        }
+        (l.get_item(0)?, l.get_item(1)?)
     } else {
         item.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()
             .map_err(|_| PyTypeError::new_err("a header must be a (name, value) pair"))?

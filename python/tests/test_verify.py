@@ -258,3 +258,19 @@ def test_resolve_by_the_verifier_policy(keys: gatekey.KeySet) -> None:
     with pytest.raises(gatekey.AuthError) as info:
         v.resolve([("authorization", "Bearer abc"), ("authorization", "Bearer def")])
     assert info.value.refusal is not None and info.value.refusal.status == info.value.status == 400
+
+
+def test_headers_as_lists_and_lone_surrogates(keys: gatekey.KeySet) -> None:
+    """security-bindings.md #16: pairs as lists (``json.loads`` gives them)
+    are pairs; a lone surrogate in an unrelated header is ignored, and in a
+    credential header an AuthError, never a UnicodeEncodeError."""
+    v = gatekey.Verifier(keys, audience="mcp")
+    token = es256(live_claims("alice"))
+    assert v.authenticate([["Authorization", "Bearer " + token]]).subject == "alice"
+    mixed = [("X-Other", "\ud800"), ["Authorization", "Bearer " + token]]
+    assert v.authenticate(mixed).subject == "alice"
+    with pytest.raises(gatekey.AuthError) as info:
+        v.authenticate([("Authorization", "Bearer \ud800")])
+    assert info.value.name == "malformed_bearer"
+    with pytest.raises(TypeError):
+        v.authenticate([["Authorization"]])
