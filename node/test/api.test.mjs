@@ -87,6 +87,21 @@ test('rawHeaders keep a duplicate Authorization field that headers objects drop'
   assert.throws(() => verifier.authenticate({ rawHeaders: raw }, { now: NOW }), { reason: 'ambiguous_authorization', status: 400 });
 });
 
+test('a WHATWG Headers with two Authorization fields is ambiguous, as two fields are', () => {
+  // security-bindings.md #15: Headers joins them with ", ".
+  const h = new Headers();
+  h.append('Authorization', `Bearer ${ALICE}`);
+  h.append('Authorization', `Bearer ${ALICE}x`);
+  assert.throws(() => verifier.authenticate(h, { now: NOW }), { reason: 'ambiguous_authorization', status: 400 });
+});
+
+test('an empty explicit token is no credential, as in Python', () => {
+  // security-bindings.md #8: it was a null_argument (HTTP 500) through koffi.
+  for (const token of ['', new Uint8Array(0)]) {
+    assert.throws(() => verifier.authenticate([], { token, now: NOW }), { reason: 'missing_credential', status: 401 });
+  }
+});
+
 test('claim rules: expiry, issuer, audience, required claims, scope', async () => {
   assert.throws(() => verifier.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW + 601 }), (e) => {
     assert.ok(e instanceof AuthError);
