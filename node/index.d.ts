@@ -175,6 +175,61 @@ export interface VerifierOptions {
   resourceMetadata?: string;
 }
 
+/** The refresh settings of a key source (seconds may be fractional), checked by the host. */
+export interface RefreshOptions {
+  /** The shortest `max-age` honoured (default 60 s). */
+  minRefresh?: number;
+  /** The longest, and the interval without `max-age` (default 600 s). */
+  maxRefresh?: number;
+  /** How long failed fetches keep the last good keys (default 86400 s). */
+  maxStaleness?: number;
+  /** Least time between fetches asked for by unknown `kid`s (default 30 s). */
+  cooldown?: number;
+  /** How many unknown `kid`s are remembered (default 1024). */
+  unknownKids?: number;
+  /** TCP/TLS connect timeout (default 5 s). */
+  connectTimeout?: number;
+  /** The whole fetch, body included (default 10 s). */
+  timeout?: number;
+  /** The largest body read, in bytes (default 1 MiB). */
+  maxBody?: number;
+  /** Plain `http://` beyond loopback addresses (default false). */
+  allowHttp?: boolean;
+  /** false: no background thread; call `refresh()` yourself (default true). */
+  background?: boolean;
+}
+
+/** One key source's counters. */
+export interface SourceStatus {
+  issuer: string | null;
+  /** The URL or file. */
+  location: string;
+  /** The JWKS URL (discovered, for an issuer). */
+  jwksUri: string | null;
+  fetches: number;
+  failures: number;
+  notModified: number;
+  /** Unix seconds of the last successful fetch. */
+  lastSuccess: number | null;
+  lastError: string | null;
+  /** Keys in force. */
+  keys: number;
+  /** Keys of the last JWKS left out (RFC 7517 §5), with why. */
+  skipped: { kid: string | null; reason: string }[];
+  /** Unix seconds of the next scheduled fetch. */
+  nextRefresh: number | null;
+}
+
+/** A key source's counters (Python's `key_status()`, in camelCase). */
+export interface KeyStatus {
+  /** Whether the keys are within their maximum staleness. */
+  fresh: boolean;
+  fetches: number;
+  keys: number;
+  unknownKidRefreshes: number;
+  sources: SourceStatus[];
+}
+
 export interface AuthenticateOptions {
   /** A token the caller already holds (the `explicit` source, lowest precedence). */
   token?: string | Uint8Array;
@@ -210,6 +265,21 @@ export class Verifier {
    * several, leave `issuer` out.
    */
   constructor(keys: KeySet | Readonly<Record<string, KeySet>> | ReadonlyMap<string, KeySet>, options?: VerifierOptions);
+  /**
+   * Keys from an OIDC issuer's `jwks_uri` (the discovery document's `issuer`
+   * must equal `issuer`), which is trusted unless `issuer` is given. Resolves
+   * once the first fetch succeeded (off the event loop); the keys are then
+   * kept current on a background thread. Rejects with `ConfigError`.
+   */
+  static fromIssuer(issuer: string, options?: VerifierOptions & RefreshOptions): Promise<Verifier>;
+  /** Keys from a JWKS URL, kept current; as `fromIssuer` otherwise. */
+  static fromJwksUrl(url: string, options?: VerifierOptions & RefreshOptions): Promise<Verifier>;
+  /** Keys from a JWKS file, read again when it changes. */
+  static fromJwksFile(path: string, options?: VerifierOptions & RefreshOptions): Promise<Verifier>;
+  /** The key source's counters, or null for keys given directly. */
+  keyStatus(): KeyStatus | null;
+  /** Fetches the keys now, off the event loop; resolves to whether they changed. */
+  refresh(): Promise<boolean>;
   readonly policy: Policy;
   /** Throws `AuthError`; returns null only when `required: false` and there is no credential. */
   authenticate(headers: HeadersInput, options?: AuthenticateOptions): Identity;

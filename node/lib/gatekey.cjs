@@ -385,6 +385,58 @@ class Verifier {
   }
 
   /**
+   * A verifier whose keys come from a source, kept current by the host's
+   * refresher: the first fetch runs on the thread pool (the Promise
+   * resolves once it succeeded), later ones on the refresher's thread.
+   */
+  static async #fromSource(kind, location, options) {
+    if (typeof location !== 'string') throw new TypeError(`gatekey: ${kind === 'jwksFile' ? 'the path' : 'the URL'} must be a string`);
+    if (options != null && typeof options !== 'object') throw new TypeError('gatekey: Verifier options must be an object');
+    const policy = options?.policy ?? Policy.headerFirst();
+    if (!(policy instanceof Policy)) throw new TypeError('gatekey: policy must be a Policy');
+    const made = check(await lib().verifierFromSource(kind, location, policy[POLICY], pairsOf(options, 'Verifier options', 'policy')));
+    const verifier = Object.create(Verifier.prototype);
+    verifier[VERIFIER] = made;
+    verifier.policy = policy;
+    return verifier;
+  }
+
+  /**
+   * Keys from an OIDC issuer's `jwks_uri` (its discovery document's
+   * `issuer` must be `issuer` exactly), and `issuer` trusted unless
+   * `issuer(s)` is given. `options`: the verifier's and the refresh
+   * settings (`minRefresh`, `maxRefresh`, `maxStaleness`, `cooldown`,
+   * `unknownKids`, `connectTimeout`, `timeout`, `maxBody`, `allowHttp`,
+   * `background`).
+   */
+  static fromIssuer(issuer, options) {
+    return Verifier.#fromSource('issuer', issuer, options);
+  }
+
+  /** Keys from a JWKS URL, kept current; as `fromIssuer` otherwise. */
+  static fromJwksUrl(url, options) {
+    return Verifier.#fromSource('jwksUrl', url, options);
+  }
+
+  /** Keys from a JWKS file, read again when it changes. */
+  static fromJwksFile(path, options) {
+    return Verifier.#fromSource('jwksFile', path, options);
+  }
+
+  /**
+   * The key source's counters (`fetches`, `keys`, `fresh`, per source
+   * `lastSuccess`, `lastError`, `skipped`, ...), or null for keys given directly.
+   */
+  keyStatus() {
+    return lib().verifierKeyStatus(this[VERIFIER]);
+  }
+
+  /** Fetches the keys now, off the event loop: a Promise of whether they changed. */
+  refresh() {
+    return lib().verifierRefresh(this[VERIFIER]);
+  }
+
+  /**
    * Authenticates one request. Returns `{ source, subject, claims, token,
    * shadowed, skipped, drift }`, or `null` when `required: false` and the
    * request carries no credential; throws `AuthError` otherwise.

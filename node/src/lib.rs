@@ -11,6 +11,7 @@
 
 mod failure;
 mod keys;
+mod sources;
 mod value;
 mod verifier;
 

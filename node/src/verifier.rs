@@ -5,8 +5,11 @@
 // a `JsUnknown` (an issuers list) without `unsafe`: this crate has none.
 #![allow(deprecated)]
 
+use std::sync::Arc;
+
 use gatekey::json::JsonStr;
 use gatekey::{Identity, Request};
+use gatekey_host::keys::Refresher;
 use gatekey_host::options::now as now_of;
 use gatekey_host::{
     with_buffer, Failure, HostKeySet, InPlace, Keys, OptionValue, Options, Verifier,
@@ -18,17 +21,30 @@ use crate::failure::{config_value, failure};
 use crate::keys::{keyset, policy};
 use crate::value::{absent, map_constructor, option_value, optional_bytes, push_bytes, type_error};
 
-/// A verifier until `close()`.
-type Slot = Option<Verifier>;
+/// A verifier, and the refresher keeping its keys current if they come
+/// from a source (`fromIssuer`, `fromJwksUrl`, `fromJwksFile`).
+pub(crate) struct Held {
+    pub(crate) verifier: Arc<Verifier>,
+    pub(crate) refresher: Option<Arc<Refresher>>,
+}
 
-fn verifier<'e>(env: &'e Env, external: &JsExternal) -> napi::Result<&'e Verifier> {
+/// A verifier until `close()`.
+pub(crate) type Slot = Option<Held>;
+
+/// The verifier and refresher behind an external, or a `TypeError` (or
+/// an error once closed).
+pub(crate) fn held<'e>(env: &'e Env, external: &JsExternal) -> napi::Result<&'e Held> {
     let slot = env
         .get_value_external::<Slot>(external)
         .map_err(|_| type_error(*env, "gatekey: expected a Verifier"))?;
     match slot {
-        Some(v) => Ok(v),
+        Some(h) => Ok(h),
         None => Err(napi::Error::from_reason("gatekey: the verifier is closed")),
     }
+}
+
+fn verifier<'e>(env: &'e Env, external: &JsExternal) -> napi::Result<&'e Verifier> {
+    Ok(&held(env, external)?.verifier)
 }
 
 /// One key set (an external) or `[[issuer, external], ...]` as [`Keys`];
@@ -86,7 +102,15 @@ pub fn verifier_new(
         }
     }
     match Verifier::new(keys, policy, checked) {
-        Ok(v) => Ok(env.create_external::<Slot>(Some(v), None)?.into_unknown()),
+        Ok(v) => Ok(env
+            .create_external::<Slot>(
+                Some(Held {
+                    verifier: Arc::new(v),
+                    refresher: None,
+                }),
+                None,
+            )?
+            .into_unknown()),
         Err(e) => config_value(env, &e),
     }
 }
