@@ -283,6 +283,81 @@ pub fn reopen<'b>(header: &'b [u8], payload: &'b [u8]) -> Result<Verified<'b>, E
     })
 }
 
+/// Where one string member of a verified header lies in the header's JSON.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    end: usize,
+    escaped: bool,
+}
+
+/// Where the members the core reads (`alg`, `kid`, `typ`) lie in a
+/// verified header's JSON: what a hosted cache keeps beside the JSON so
+/// that a hit rebuilds the header without reading the JSON again
+/// ([`reopen_with`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeaderSpans {
+    alg: Span,
+    kid: Option<Span>,
+    typ: Option<Span>,
+}
+
+impl HeaderSpans {
+    /// The spans of `header`, the header JSON [`decoded_parts`] returned
+    /// for a token that verified.
+    ///
+    /// # Errors
+    /// As [`reopen`] for the header.
+    pub fn of(header: &[u8]) -> Result<Self, Error> {
+        let parsed = crate::jose::Header::from_object(&Object::assume_valid(header))?;
+        let base = header.as_ptr() as usize;
+        let span = |s: crate::json::JsonStr<'_>| -> Result<Span, Error> {
+            let start = (s.raw().as_ptr() as usize)
+                .checked_sub(base)
+                .ok_or(Error::InvalidHeader)?;
+            let end = start
+                .checked_add(s.raw().len())
+                .ok_or(Error::InvalidHeader)?;
+            Ok(Span {
+                start,
+                end,
+                escaped: s.is_escaped(),
+            })
+        };
+        Ok(HeaderSpans {
+            alg: span(parsed.alg)?,
+            kid: parsed.kid.map(span).transpose()?,
+            typ: parsed.typ.map(span).transpose()?,
+        })
+    }
+}
+
+/// [`reopen`] with the header's members where [`HeaderSpans::of`] found
+/// them in the same `header` bytes, without reading its JSON again.
+///
+/// # Errors
+/// [`Error::InvalidHeader`] for spans outside `header`.
+pub fn reopen_with<'b>(
+    header: &'b [u8],
+    spans: &HeaderSpans,
+    payload: &'b [u8],
+) -> Result<Verified<'b>, Error> {
+    let at = |s: Span| {
+        header
+            .get(s.start..s.end)
+            .map(|raw| crate::json::JsonStr::from_scanned(raw, s.escaped))
+            .ok_or(Error::InvalidHeader)
+    };
+    Ok(Verified {
+        header: crate::jose::Header {
+            alg: at(spans.alg)?,
+            kid: spans.kid.map(at).transpose()?,
+            typ: spans.typ.map(at).transpose()?,
+        },
+        claims: Claims::new(Object::assume_valid(payload)),
+    })
+}
+
 /// [`verify`](crate::verify) through a cache: a hit costs a SHA-256, a
 /// lookup, the window check and decoding; a miss calls `verify_miss` and
 /// remembers the token if it verified. `context` as for [`Cache::lookup`].

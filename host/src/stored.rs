@@ -8,6 +8,8 @@
 //!   shard and the set; a hit needs the stored bytes to equal the token's,
 //!   so a chosen collision costs an eviction, never a wrong answer, and
 //!   only tokens that verified are ever stored.
+//! - The header's members (`alg`, `kid`, `typ`) are kept as places in
+//!   its JSON, so a hit does not read the JSON again.
 //! - A token longer than [`INLINE_MAX`] is kept as its SHA-256 and its
 //!   times only, and decoded again on a hit (the core's way), so that an
 //!   entry never holds more than about 3.6 KiB.
@@ -22,7 +24,7 @@
 //! The entries hold bearer tokens, as the requests that carried them did:
 //! `Debug` prints how many, never what.
 
-use gatekey::cache::{decoded_parts, TokenDigest};
+use gatekey::cache::{decoded_parts, HeaderSpans, TokenDigest};
 use gatekey::{buffer_len, Claims, Error};
 
 /// Tokens up to this many bytes are kept whole; longer ones as a digest.
@@ -57,6 +59,7 @@ enum Key {
         token: Box<[u8]>,
         decoded: Box<[u8]>,
         header: usize,
+        spans: HeaderSpans,
     },
     /// The SHA-256 of a token longer than [`INLINE_MAX`].
     Digest(TokenDigest),
@@ -78,11 +81,13 @@ impl Entry {
             .then(|| {
                 let mut buf = vec![0u8; buffer_len(token.len())];
                 let (header, payload) = decoded_parts(token, &mut buf).ok()?;
+                let spans = HeaderSpans::of(header).ok()?;
                 let mut decoded = Vec::with_capacity(header.len().saturating_add(payload.len()));
                 decoded.extend_from_slice(header);
                 decoded.extend_from_slice(payload);
                 Some(Key::Whole {
                     token: token.into(),
+                    spans,
                     header: header.len(),
                     decoded: decoded.into_boxed_slice(),
                 })
@@ -96,13 +101,22 @@ impl Entry {
     }
 }
 
+/// Where a hit copied a token's header and payload in the caller's
+/// buffer: the header's length, the total, and the header's members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    header: usize,
+    total: usize,
+    spans: HeaderSpans,
+}
+
 /// What a lookup found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Found {
     /// Verified before: its times, and where its header and payload now
     /// are in the caller's buffer (`None`: they must be decoded from the
     /// token, which is long or the buffer short).
-    Hit(Times, Option<(usize, usize)>),
+    Hit(Times, Option<Layout>),
     /// Not in the cache.
     Miss,
 }
@@ -199,6 +213,7 @@ impl<const N: usize> Shard<N> {
                         token: kept,
                         decoded,
                         header,
+                        spans,
                     },
                     None,
                 ) if **kept == *token => {
@@ -206,7 +221,11 @@ impl<const N: usize> Shard<N> {
                         .then(|| buf.get_mut(..decoded.len()))
                         .flatten()
                         .map(|out| out.copy_from_slice(decoded));
-                    copied.map(|()| (*header, decoded.len()))
+                    copied.map(|()| Layout {
+                        header: *header,
+                        total: decoded.len(),
+                        spans: *spans,
+                    })
                 }
                 (Key::Digest(kept), Some(d)) if kept == d => None,
                 _ => continue,
@@ -258,18 +277,21 @@ impl<const N: usize> Shard<N> {
 /// [`Error::TokenTooLarge`] when `buf` is too small for the token.
 pub fn open<'b>(
     token: &[u8],
-    layout: Option<(usize, usize)>,
+    layout: Option<Layout>,
     buf: &'b mut [u8],
 ) -> Result<gatekey::Verified<'b>, Error> {
-    let (header, payload) = match layout {
-        Some((header, total)) => {
+    match layout {
+        Some(at) => {
             let buf: &'b [u8] = buf;
-            let copied = buf.get(..total).ok_or(Error::TokenTooLarge)?;
-            copied
-                .split_at_checked(header)
-                .ok_or(Error::TokenTooLarge)?
+            let copied = buf.get(..at.total).ok_or(Error::TokenTooLarge)?;
+            let (header, payload) = copied
+                .split_at_checked(at.header)
+                .ok_or(Error::TokenTooLarge)?;
+            gatekey::cache::reopen_with(header, &at.spans, payload)
         }
-        None => decoded_parts(token, buf)?,
-    };
-    gatekey::cache::reopen(header, payload)
+        None => {
+            let (header, payload) = decoded_parts(token, buf)?;
+            gatekey::cache::reopen(header, payload)
+        }
+    }
 }
