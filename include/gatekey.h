@@ -341,6 +341,26 @@ typedef enum gk_source {
 } gk_source;
 
 /**
+ * Where a verifier's keys come from (`gk_verifier_new_from_source`).
+ */
+typedef enum gk_key_source {
+    /**
+     * A JWKS file, read again when its modification time or size changes.
+     */
+    GK_KEYS_JWKS_FILE = 0,
+    /**
+     * A JWKS URL (`https://`; plain `http://` on loopback or with `allow_http`).
+     */
+    GK_KEYS_JWKS_URL = 1,
+    /**
+     * An OIDC issuer: its `jwks_uri` from
+     * `{issuer}/.well-known/openid-configuration`, whose `issuer` must be
+     * this one exactly; the issuer is then trusted unless `issuers` is set.
+     */
+    GK_KEYS_ISSUER = 2,
+} gk_key_source;
+
+/**
  * The precedence presets (pass to `gk_policy_new` as an `unsigned`).
  */
 typedef enum gk_preset {
@@ -406,6 +426,12 @@ typedef struct gk_keyset gk_keyset;
  * aliases `issuer`, `audience`, `scope`, `azp`, `client_id`). Each setter
  * checks its value and, on refusal, keeps a message naming the option
  * and the value for `gk_options_error`. Free it with `gk_options_free`.
+ *
+ * The same options take the refresh settings of a key source (seconds:
+ * `min_refresh`, `max_refresh`, `max_staleness`, `cooldown`,
+ * `connect_timeout`, `timeout`; `unknown_kids`, `max_body`; booleans
+ * `allow_http`, `background`), used by `gk_verifier_new_from_source`
+ * only, as Python's and Node's constructors take them.
  */
 typedef struct gk_options gk_options;
 
@@ -451,6 +477,49 @@ typedef struct gk_header {
      */
     size_t value_len;
 } gk_header;
+
+/**
+ * What a verifier's key source has done (`gk_verifier_key_status`).
+ */
+typedef struct gk_key_status {
+    /**
+     * Whether the keys are within their maximum staleness (else every
+     * token is refused with `GK_ERR_KEYS_UNAVAILABLE`).
+     */
+    bool fresh;
+    /**
+     * Fetches made (a file: looks at it), successful or not.
+     */
+    uint64_t fetches;
+    /**
+     * Fetches that failed.
+     */
+    uint64_t failures;
+    /**
+     * Fetches answered `304 Not Modified` (or an unchanged file).
+     */
+    uint64_t not_modified;
+    /**
+     * Fetches asked for by tokens with an unknown `kid` (at most one per cooldown).
+     */
+    uint64_t unknown_kid_refreshes;
+    /**
+     * Keys in force.
+     */
+    size_t keys;
+    /**
+     * Keys of the last JWKS left out as unusable (RFC 7517 §5).
+     */
+    size_t skipped;
+    /**
+     * When a fetch last succeeded, in Unix seconds (0: never).
+     */
+    int64_t last_success;
+    /**
+     * When the next scheduled fetch is due, in Unix seconds (0: never).
+     */
+    int64_t next_refresh;
+} gk_key_status;
 
 /**
  * The rules a token must meet besides its signature. Zero-initialise it
@@ -844,12 +913,12 @@ enum gk_status gk_options_add_claim(struct gk_options *options,
 
 /**
  * Sets the integer option `name` (`leeway` in seconds, `cache_size` in
- * tokens); a negative or too large value is refused.
+ * tokens, `cooldown` in seconds); a negative or too large value is refused.
  */
 enum gk_status gk_options_set_int(struct gk_options *options, const char *name, int64_t value);
 
 /**
- * Sets the boolean option `name` (`required`).
+ * Sets the boolean option `name` (`required`, `background`, `allow_http`).
  */
 enum gk_status gk_options_set_bool(struct gk_options *options, const char *name, bool value);
 
@@ -929,6 +998,65 @@ enum gk_status gk_policy_set_conflict(struct gk_policy *policy, unsigned int con
  * left alone.
  */
 void gk_policy_free(struct gk_policy *policy);
+
+/**
+ * Makes a verifier on the heap whose keys come from `location` (a path
+ * or a URL, as `kind` says), under copies of `policy` and `options`
+ * (NULL: the defaults). `options` holds the verifier's options and the
+ * refresh settings (`cooldown`, `max_staleness`, `timeout`,
+ * `background`, …; see `gk_options`). The arguments may be freed
+ * afterwards.
+ *
+ * The first fetch happens here, on the calling thread (bounded by the
+ * `timeout` option): a source with no usable keys is
+ * `GK_ERR_INVALID_JWKS`, a bad option its own status. Afterwards, unless
+ * `background` is false, a thread of the library keeps the keys current
+ * (a scheduled refresh honouring `Cache-Control: max-age`, and a refresh
+ * on an unknown `kid` at most once per cooldown); `gk_authenticate`
+ * never waits on the network. With `background` false nothing runs
+ * behind the caller's back: call `gk_verifier_refresh` from your loop.
+ *
+ * Threads: the verifier may be shared by any number of threads, and
+ * `gk_verifier_refresh` / `gk_verifier_key_status` may be called from
+ * any of them while others authenticate. `gk_verifier_free` stops the
+ * thread (after a fetch in progress) and frees everything;
+ * `gk_verifier_set_cache` is refused on it (use the `cache_size` option).
+ */
+enum gk_status gk_verifier_new_from_source(enum gk_key_source kind,
+                                           const char *location,
+                                           const struct gk_policy *policy,
+                                           const struct gk_options *options,
+                                           struct gk_verifier **out);
+
+/**
+ * Fetches the keys of a verifier made by `gk_verifier_new_from_source`
+ * now, on the calling thread: every source with `force`, else only those
+ * due (what a host loop calls, e.g. once a second, with `background`
+ * false). Waits if a fetch is already under way. `*changed` (may be
+ * NULL) says whether the keys changed. A failed fetch keeps the last
+ * good keys (see `gk_verifier_key_status`) and still returns `GK_OK`.
+ * `GK_ERR_INVALID_ARGUMENT` for a verifier made from keys.
+ */
+enum gk_status gk_verifier_refresh(const struct gk_verifier *verifier, bool force, bool *changed);
+
+/**
+ * The counters of a verifier's key source, summed over its sources.
+ * `GK_ERR_INVALID_ARGUMENT` for a verifier made from keys.
+ */
+enum gk_status gk_verifier_key_status(const struct gk_verifier *verifier,
+                                      struct gk_key_status *out);
+
+/**
+ * Writes why the last fetch of a verifier's key source failed,
+ * NUL-terminated, into `buf`, and its length into `*written`: an empty
+ * string when it succeeded. `GK_ERR_BUFFER_TOO_SMALL` when `cap` cannot
+ * hold it (512 bytes almost always can); `GK_ERR_INVALID_ARGUMENT` for a
+ * verifier made from keys.
+ */
+enum gk_status gk_verifier_key_error(const struct gk_verifier *verifier,
+                                     char *buf,
+                                     size_t cap,
+                                     size_t *written);
 
 /**
  * A one-line, static, NUL-terminated description of a status (never NULL;

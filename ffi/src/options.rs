@@ -4,6 +4,7 @@
 
 use core::ffi::c_char;
 
+use gatekey_host::keys::RefreshOptions;
 use gatekey_host::{ConfigError, Keys, OptionValue, Options, Verifier};
 
 use crate::boundary::{guard, obj, obj_mut, put, req_str};
@@ -15,9 +16,16 @@ use crate::{gk_keyset, gk_policy, gk_status, gk_verifier};
 /// aliases `issuer`, `audience`, `scope`, `azp`, `client_id`). Each setter
 /// checks its value and, on refusal, keeps a message naming the option
 /// and the value for `gk_options_error`. Free it with `gk_options_free`.
+///
+/// The same options take the refresh settings of a key source (seconds:
+/// `min_refresh`, `max_refresh`, `max_staleness`, `cooldown`,
+/// `connect_timeout`, `timeout`; `unknown_kids`, `max_body`; booleans
+/// `allow_http`, `background`), used by `gk_verifier_new_from_source`
+/// only, as Python's and Node's constructors take them.
 #[allow(non_camel_case_types)]
 pub struct gk_options {
-    options: Options,
+    pub(crate) options: Options,
+    pub(crate) refresh: RefreshOptions,
     error: Option<ConfigError>,
 }
 
@@ -25,9 +33,9 @@ impl gk_options {
     /// Applies `change`, remembering its error for `gk_options_error`.
     fn apply(
         &mut self,
-        change: impl FnOnce(&mut Options) -> Result<(), ConfigError>,
+        change: impl FnOnce(&mut Options, &mut RefreshOptions) -> Result<(), ConfigError>,
     ) -> Result<(), gk_status> {
-        match change(&mut self.options) {
+        match change(&mut self.options, &mut self.refresh) {
             Ok(()) => {
                 self.error = None;
                 Ok(())
@@ -51,6 +59,7 @@ pub extern "C" fn gk_options_new(out: *mut *mut gk_options) -> gk_status {
         }
         let options = Box::into_raw(Box::new(gk_options {
             options: Options::default(),
+            refresh: RefreshOptions::default(),
             error: None,
         }));
         // SAFETY: `out` is non-NULL (checked), the caller's out pointer.
@@ -82,8 +91,10 @@ fn set(
         // SAFETY: a NUL-terminated string (NULL is refused).
         let name = unsafe { req_str(name) }?;
         let value = value()?;
-        o.apply(|opts| {
-            if append {
+        o.apply(|opts, refresh| {
+            if RefreshOptions::canonical(name).is_some() {
+                refresh.set(name, value)
+            } else if append {
                 opts.add(name, value)
             } else {
                 opts.set(name, value)
@@ -138,7 +149,7 @@ pub extern "C" fn gk_options_add_claim(
 }
 
 /// Sets the integer option `name` (`leeway` in seconds, `cache_size` in
-/// tokens); a negative or too large value is refused.
+/// tokens, `cooldown` in seconds); a negative or too large value is refused.
 #[no_mangle]
 pub extern "C" fn gk_options_set_int(
     options: *mut gk_options,
@@ -148,7 +159,7 @@ pub extern "C" fn gk_options_set_int(
     set(options, name, || Ok(OptionValue::Int(value.into())), false)
 }
 
-/// Sets the boolean option `name` (`required`).
+/// Sets the boolean option `name` (`required`, `background`, `allow_http`).
 #[no_mangle]
 pub extern "C" fn gk_options_set_bool(
     options: *mut gk_options,

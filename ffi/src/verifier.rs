@@ -2,7 +2,9 @@
 //! by every request; and `gk_validation`, the rules as a plain C struct.
 
 use core::ffi::{c_char, c_void};
+use std::sync::Arc;
 
+use gatekey_host::keys::Refresher;
 use gatekey_host::{Keys, OptionValue, Options, Verifier};
 
 use crate::boundary::{
@@ -57,9 +59,12 @@ pub struct gk_validation {
 /// shared by any number of threads at once.
 #[allow(non_camel_case_types)]
 pub struct gk_verifier {
-    boxed: bool,
-    /// The one verifier of every hosted surface (gatekey-host).
-    pub(crate) inner: Verifier,
+    pub(crate) boxed: bool,
+    /// The one verifier of every hosted surface (gatekey-host), shared
+    /// with `refresher` when the keys come from a source.
+    pub(crate) inner: Arc<Verifier>,
+    /// What keeps the keys current (`gk_verifier_new_from_source`).
+    pub(crate) refresher: Option<Refresher>,
 }
 
 /// What a verifier's token cache has done (`gk_verifier_cache_info`).
@@ -80,7 +85,11 @@ pub struct gk_cache_info {
 impl gk_verifier {
     /// A verifier on the heap around `inner`.
     pub(crate) fn boxed(inner: Verifier) -> Self {
-        gk_verifier { boxed: true, inner }
+        gk_verifier {
+            boxed: true,
+            inner: Arc::new(inner),
+            refresher: None,
+        }
     }
 }
 
@@ -173,7 +182,11 @@ fn parts(
     let options = unsafe { options(rules.as_ref()) }?;
     let inner =
         Verifier::new(Keys::One(keys), policy, options).map_err(|e| gk_status::from(e.error))?;
-    Ok(gk_verifier { boxed, inner })
+    Ok(gk_verifier {
+        boxed,
+        inner: Arc::new(inner),
+        refresher: None,
+    })
 }
 
 /// Makes a verifier on the heap that trusts several issuers, each with its
@@ -218,7 +231,7 @@ pub extern "C" fn gk_verifier_new_issuers(
         let policy = unsafe { obj(policy) }?.policy.clone();
         let inner = Verifier::new(Keys::Issuers(list), policy, options)
             .map_err(|e| gk_status::from(e.error))?;
-        let verifier = Box::into_raw(Box::new(gk_verifier { boxed: true, inner }));
+        let verifier = Box::into_raw(Box::new(gk_verifier::boxed(inner)));
         // SAFETY: `out` is non-NULL (checked) and the caller's out pointer.
         unsafe { put(out, verifier) }
     })
@@ -286,8 +299,10 @@ pub extern "C" fn gk_verifier_set_cache(verifier: *mut gk_verifier, capacity: us
         // SAFETY: a live verifier of this library, not in use elsewhere
         // during this call, by the documented contract.
         let verifier = unsafe { obj_mut(verifier) }?;
-        verifier
-            .inner
+        // A verifier of a key source shares its verifier with the
+        // refresher: its cache is the `cache_size` option instead.
+        Arc::get_mut(&mut verifier.inner)
+            .ok_or(gk_status::GK_ERR_INVALID_ARGUMENT)?
             .set_cache_size(capacity)
             .map_err(|_| gk_status::GK_ERR_INVALID_ARGUMENT)
     })

@@ -763,6 +763,123 @@ static void test_validation_matrix(void) {
     gk_keyset_free(ks);
 }
 
+/* Writes `text` to `path` (the key source test's JWKS file). */
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    CHECK(fwrite(text, 1, strlen(text), f) == strlen(text));
+    CHECK(fclose(f) == 0);
+}
+
+static gk_status verify_token(const gk_verifier *v, const char *token, gk_identity *id) {
+    return gk_authenticate_token(v, NULL, 0, NULL, 0, (const uint8_t *)token, strlen(token), GK_TEST_NOW, id);
+}
+
+/* A verifier over a JWKS file, refreshed by the host's loop (background
+ * off): the file is rewritten with another key (an HS256 oct key, plus a
+ * 3-byte one that is skipped as unusable, RFC 7517 §5), and after
+ * gk_verifier_refresh the new key verifies and the removed one does not. */
+static void test_key_source(gk_identity *id) {
+    static const char path[] = "target/c/test_key_source.jwks.json";
+    static const char rotated[] =
+        "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"hs1\",\"alg\":\"HS256\","
+        "\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYtZ2F0ZXdheS1zZWNyZXQ\"},"
+        "{\"kty\":\"oct\",\"kid\":\"short\",\"k\":\"AAAA\"}]}";
+    gk_policy *policy = NULL;
+    gk_options *options = NULL;
+    gk_options *threaded = NULL;
+    gk_verifier *v = NULL;
+    gk_verifier *plain = NULL;
+    gk_keyset *ks = NULL;
+    gk_key_status status;
+    bool changed = false;
+    char error[512];
+    size_t written = 0;
+
+    write_file(path, GK_TEST_JWKS);
+    CHECK_STATUS(gk_policy_new(GK_POLICY_HEADER_FIRST, &policy), GK_OK);
+    CHECK_STATUS(gk_options_new(&options), GK_OK);
+    CHECK_STATUS(gk_options_set_str(options, "issuer", "https://idp.example"), GK_OK);
+    CHECK_STATUS(gk_options_set_str(options, "audience", "mcp"), GK_OK);
+    CHECK_STATUS(gk_options_new(&threaded), GK_OK);
+    CHECK_STATUS(gk_options_set_str(threaded, "audience", "mcp"), GK_OK);
+    CHECK_STATUS(gk_options_set_bool(options, "background", false), GK_OK);
+    CHECK_STATUS(gk_options_set_int(options, "cooldown", 5), GK_OK);
+    /* Refresh settings are checked like the others. */
+    CHECK_STATUS(gk_options_set_int(options, "min_refresh", 0), GK_ERR_INVALID_CONFIG);
+    CHECK_STATUS(gk_verifier_new_from_source(GK_KEYS_JWKS_FILE, path, policy, options, &v), GK_OK);
+    if (v == NULL) goto done;
+
+    CHECK_STATUS(verify_token(v, GK_TEST_TOKEN_A, id), GK_OK);
+    CHECK(verify_token(v, GK_TEST_TOKEN_HS, id) != GK_OK);
+    CHECK_STATUS(gk_verifier_key_status(v, &status), GK_OK);
+    CHECK(status.fresh);
+    CHECK(status.keys == 1);
+    CHECK(status.fetches == 1);
+    CHECK(status.failures == 0);
+    CHECK(status.last_success > 1700000000);
+    /* Nothing changed on disk: nothing new. */
+    CHECK_STATUS(gk_verifier_refresh(v, true, &changed), GK_OK);
+    CHECK(!changed);
+
+    write_file(path, rotated);
+    CHECK_STATUS(gk_verifier_refresh(v, true, &changed), GK_OK);
+    CHECK(changed);
+    CHECK_STATUS(verify_token(v, GK_TEST_TOKEN_HS, id), GK_OK);
+    CHECK(verify_token(v, GK_TEST_TOKEN_A, id) != GK_OK);
+    CHECK_STATUS(gk_verifier_key_status(v, &status), GK_OK);
+    CHECK(status.keys == 1);
+    CHECK(status.skipped == 1);
+    CHECK(status.fetches >= 3);
+    CHECK_STATUS(gk_verifier_key_error(v, error, sizeof error, &written), GK_OK);
+    CHECK(written == 0 && error[0] == '\0');
+
+    /* A broken file keeps the last good keys and says why. */
+    write_file(path, "{\"keys\": ");
+    CHECK_STATUS(gk_verifier_refresh(v, true, NULL), GK_OK);
+    CHECK_STATUS(verify_token(v, GK_TEST_TOKEN_HS, id), GK_OK);
+    CHECK_STATUS(gk_verifier_key_status(v, &status), GK_OK);
+    CHECK(status.failures == 1);
+    CHECK(status.fresh);
+    CHECK_STATUS(gk_verifier_key_error(v, error, sizeof error, &written), GK_OK);
+    CHECK(written > 0 && strlen(error) == written);
+    CHECK_STATUS(gk_verifier_key_error(v, error, 1, &written), GK_ERR_BUFFER_TOO_SMALL);
+    CHECK_STATUS(gk_verifier_set_cache(v, 64), GK_ERR_INVALID_ARGUMENT);
+
+    /* The same with the library's own thread: made, used, freed. */
+    write_file(path, GK_TEST_JWKS);
+    CHECK_STATUS(gk_verifier_new_from_source(GK_KEYS_JWKS_FILE, path, policy, threaded, &plain), GK_OK);
+    CHECK_STATUS(verify_token(plain, GK_TEST_TOKEN_A, id), GK_OK);
+    gk_verifier_free(plain);
+    plain = NULL;
+
+    /* No keys, bad arguments, and a verifier made from keys. */
+    CHECK_STATUS(gk_verifier_new_from_source(GK_KEYS_JWKS_FILE, "target/c/no-such.json", policy, NULL, &plain),
+                 GK_ERR_INVALID_JWKS);
+    CHECK_STATUS(gk_verifier_new_from_source(GK_KEYS_JWKS_URL, "http://127.0.0.1:1/jwks", policy, NULL, &plain),
+                 GK_ERR_INVALID_JWKS);
+    CHECK(plain == NULL);
+    CHECK_STATUS(gk_verifier_new_from_source(GK_KEYS_JWKS_FILE, NULL, policy, NULL, &plain), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_verifier_new_from_source(GK_KEYS_JWKS_FILE, path, NULL, NULL, &plain), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_verifier_new_from_source(GK_KEYS_JWKS_FILE, path, policy, NULL, NULL), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_verifier_refresh(NULL, true, NULL), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_verifier_key_status(v, NULL), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_keyset_from_jwks((const uint8_t *)GK_TEST_JWKS, strlen(GK_TEST_JWKS), &ks), GK_OK);
+    CHECK_STATUS(gk_verifier_new(ks, policy, NULL, &plain), GK_OK);
+    CHECK_STATUS(gk_verifier_refresh(plain, true, NULL), GK_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(gk_verifier_key_status(plain, &status), GK_ERR_INVALID_ARGUMENT);
+    gk_verifier_free(plain);
+    gk_keyset_free(ks);
+
+done:
+    gk_verifier_free(v);
+    gk_options_free(options);
+    gk_options_free(threaded);
+    gk_policy_free(policy);
+    remove(path);
+}
+
 int main(void) {
     gk_keyset *ks;
     gk_verifier *v;
@@ -792,6 +909,7 @@ int main(void) {
     test_validation_matrix();
     test_strict_policy_setters();
     test_precedence_matrix();
+    test_key_source(id);
 
     gk_identity_free(id);
     gk_verifier_free(v);
