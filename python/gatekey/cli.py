@@ -77,16 +77,27 @@ def explain(args: argparse.Namespace) -> int:
         print(f"  shadowed: {s}")
     if r.drift:
         print("  DRIFT: a shadowed credential differs from the winner; another precedence would give another identity")
-    keys = None
-    if args.jwks:
-        with open(args.jwks, "rb") as f:
-            keys = gatekey.KeySet.from_jwks(f.read())
-    elif args.secret:
-        keys = gatekey.KeySet.hs256(args.secret)
-    if keys is None:
-        print("verification: not attempted (give --jwks FILE or --secret)")
-        return 0
-    verifier = gatekey.Verifier(keys, policy=policy, audience=args.audience, issuer=args.issuer)
+    options: dict[str, Any] = {"audience": args.audience, "issuer": args.issuer}
+    try:
+        if args.jwks and args.jwks.startswith(("http://", "https://")):
+            verifier = gatekey.Verifier.from_jwks_url(args.jwks, policy=policy, **options)
+        elif args.jwks:
+            verifier = gatekey.Verifier.from_jwks_file(args.jwks, policy=policy, **options)
+        elif args.secret:
+            verifier = gatekey.Verifier(gatekey.KeySet.hs256(args.secret), policy=policy, **options)
+        elif args.issuer:
+            # Keys from the issuer's discovery document; the issuer is the one trusted.
+            verifier = gatekey.Verifier.from_issuer(args.issuer, policy=policy, audience=args.audience)
+        else:
+            print("verification: not attempted (give --jwks FILE|URL, --issuer URL or --secret)")
+            return 0
+    except gatekey.ConfigurationError as e:
+        print(f"verification: no verifier, {e}")
+        return 2
+    status = verifier.key_status()
+    if status is not None:
+        for s in status["sources"]:
+            print(f"keys: {s['keys']} from {s['jwks_uri'] or s['location']}, {len(s['skipped'])} skipped")
     try:
         identity = verifier.authenticate(headers, query=args.query, token=args.token)
     except gatekey.AuthError as e:
@@ -142,10 +153,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     e.add_argument("--query", help="the query string")
     e.add_argument("--policy", default="header_first", choices=["header_first", "cookie_first", "strict", "agree"])
     e.add_argument("--proxy-header", help="enable the trusted proxy header with this name")
-    e.add_argument("--jwks", help="a JWKS file to verify with")
+    e.add_argument("--jwks", help="a JWKS file or URL to verify with")
     e.add_argument("--secret", help="an HS256 secret to verify with")
     e.add_argument("--audience")
-    e.add_argument("--issuer")
+    e.add_argument("--issuer", help="the trusted iss; alone, also the OIDC issuer URL whose keys verify")
     e.set_defaults(func=explain)
     t = sub.add_parser("token", help="mint a signed test token (local development only)")
     t.add_argument("--alg", default="HS256", choices=["HS256", "ES256"])
