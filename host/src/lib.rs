@@ -50,6 +50,7 @@ use core::hash::BuildHasher;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+pub mod assertion;
 pub mod keys;
 pub mod options;
 mod refusal;
