@@ -46,7 +46,6 @@
 //! [`Offload`]: the Python layer releases the GIL for it (and only for it),
 //! C and Node run it in place.
 
-use core::hash::BuildHasher;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -96,7 +95,7 @@ pub const MAX_CAPACITY: usize = 1 << 16;
 #[derive(Debug)]
 pub struct TokenCache {
     shards: Box<[Mutex<Shard<SHARD>>]>,
-    hasher: foldhash::quality::RandomState,
+    hasher: stored::Seeded,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -130,7 +129,7 @@ impl TokenCache {
         let shards = capacity.div_ceil(SHARD);
         Ok(Some(TokenCache {
             shards: (0..shards).map(|_| Mutex::new(Shard::new())).collect(),
-            hasher: foldhash::quality::RandomState::default(),
+            hasher: stored::Seeded::default(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }))
@@ -163,7 +162,7 @@ impl TokenCache {
     /// The token's hash and its shard: the hash's low bits pick the
     /// shard, its high bits the set (stored.rs).
     fn shard(&self, token: &[u8]) -> (u64, Option<&Mutex<Shard<SHARD>>>) {
-        let hash = self.hasher.hash_one(token);
+        let hash = self.hasher.hash(token);
         let len = u64::try_from(self.shards.len()).unwrap_or(1);
         let index = usize::try_from(hash.checked_rem(len).unwrap_or(0)).unwrap_or(0);
         (hash, self.shards.get(index))

@@ -27,6 +27,25 @@
 use gatekey::cache::{decoded_parts, HeaderSpans, TokenDigest};
 use gatekey::{buffer_len, Claims, Error};
 
+/// The cache's keyed hash, seeded at random per process. Its `Debug`
+/// hides the seed (foldhash's own prints it), so a logged verifier does
+/// not give away what would let someone aim tokens at one set.
+#[derive(Clone, Default)]
+pub struct Seeded(foldhash::quality::RandomState);
+
+impl Seeded {
+    /// The hash of `token`.
+    pub fn hash(&self, token: &[u8]) -> u64 {
+        core::hash::BuildHasher::hash_one(&self.0, token)
+    }
+}
+
+impl core::fmt::Debug for Seeded {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Seeded(..)")
+    }
+}
+
 /// Tokens up to this many bytes are kept whole; longer ones as a digest.
 pub const INLINE_MAX: usize = 2048;
 

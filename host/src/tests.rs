@@ -412,3 +412,16 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn debug_shows_neither_tokens_nor_the_seed() {
+    let cache = TokenCache::new(64).unwrap().unwrap();
+    let t = token("alice", NOW + 600);
+    subject(Some(&cache), &keys(), &t, NOW).unwrap();
+    let shown = format!("{cache:?}");
+    assert!(
+        shown.contains("Seeded(..)") && shown.contains("len: 1"),
+        "{shown}"
+    );
+    assert!(!shown.contains(&t[..20]), "{shown}");
+}
