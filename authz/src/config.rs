@@ -57,6 +57,7 @@ struct File {
     identity: IdentityFile,
     #[serde(default)]
     http: HttpFile,
+    assertion: Option<AssertionFile>,
 }
 
 /// Where the server listens.
@@ -130,6 +131,35 @@ struct IdentityFile {
     strip: Option<Vec<String>>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssertionFile {
+    key: String,
+    audience: String,
+    lifetime: Option<u32>,
+    header: Option<String>,
+}
+
+/// The identity assertion an allowed check hands the upstream
+/// (`gatekey_host::assertion`): the application checks it instead of the
+/// credential.
+#[derive(Clone)]
+pub struct Assertion {
+    /// The header it is sent in, lower-cased.
+    pub header: String,
+    /// The signer: deployment key, audience, lifetime.
+    pub signer: gatekey_host::assertion::Signer,
+}
+
+impl core::fmt::Debug for Assertion {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Assertion")
+            .field("header", &self.header)
+            .field("signer", &self.signer)
+            .finish()
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HttpFile {
@@ -174,6 +204,8 @@ pub struct Config {
     /// Traefik and Caddy `X-Forwarded-Uri`), lower-cased; else the request
     /// target is the original one (Envoy).
     pub original_uri_header: Option<String>,
+    /// The identity assertion, when `[assertion]` is configured.
+    pub assertion: Option<Assertion>,
 }
 
 /// A TOML value as the host's option schema reads it (types only).
@@ -258,7 +290,8 @@ impl Config {
             .check()
             .map_err(|e| ConfigError::new(format!("keys.refresh.{}", e.option), e.to_string()))?;
         let sources = sources(&file.keys, base)?;
-        let identity = identity(&file.identity)?;
+        let assertion = file.assertion.as_ref().map(assertion).transpose()?;
+        let identity = identity(&file.identity, assertion.as_ref())?;
         if let Some(proxy) = policy.proxy_header() {
             let proxy = String::from_utf8_lossy(proxy).to_ascii_lowercase();
             if identity.strip.contains(&proxy) {
@@ -282,6 +315,7 @@ impl Config {
             options,
             identity,
             original_uri_header,
+            assertion,
         })
     }
 }
@@ -397,7 +431,38 @@ fn sources(file: &KeysFile, base: Option<&Path>) -> Result<Sources, ConfigError>
     Ok(Sources::One(Source::Static(Box::new(set))))
 }
 
-fn identity(file: &IdentityFile) -> Result<IdentityHeaders, ConfigError> {
+fn assertion(file: &AssertionFile) -> Result<Assertion, ConfigError> {
+    use gatekey_host::assertion::{Signer, MAX_LIFETIME, MIN_KEY_LEN};
+    let lifetime = file.lifetime.unwrap_or(30);
+    if lifetime == 0 || lifetime > MAX_LIFETIME {
+        return Err(ConfigError::new(
+            "assertion.lifetime",
+            format!("expected 1 to {MAX_LIFETIME} seconds, got {lifetime}"),
+        ));
+    }
+    if file.audience.is_empty() {
+        return Err(ConfigError::new(
+            "assertion.audience",
+            "the upstream's name must not be empty",
+        ));
+    }
+    let signer = Signer::new(file.key.as_bytes(), &file.audience, lifetime).map_err(|_| {
+        ConfigError::new(
+            "assertion.key",
+            format!("the deployment key must be at least {MIN_KEY_LEN} bytes"),
+        )
+    })?;
+    let header = header_name(
+        "assertion.header",
+        file.header.as_deref().unwrap_or("x-gatekey-assertion"),
+    )?;
+    Ok(Assertion { header, signer })
+}
+
+fn identity(
+    file: &IdentityFile,
+    assertion: Option<&Assertion>,
+) -> Result<IdentityHeaders, ConfigError> {
     let name = |field: &str, given: &Option<String>, default: &str| {
         header_name(
             &format!("identity.{field}"),
@@ -414,25 +479,31 @@ fn identity(file: &IdentityFile) -> Result<IdentityHeaders, ConfigError> {
             .iter()
             .map(|n| header_name("identity.strip", n))
             .collect::<Result<Vec<_>, _>>()?,
-        None => vec![
-            subject.clone(),
-            source.clone(),
-            drift.clone(),
-            scopes.clone(),
-        ],
+        None => {
+            let mut all = vec![
+                subject.clone(),
+                source.clone(),
+                drift.clone(),
+                scopes.clone(),
+            ];
+            all.extend(assertion.map(|a| a.header.clone()));
+            all
+        }
     };
+    let asserted = assertion.map(|a| ("assertion.header", &a.header));
     for (field, emitted) in [
-        ("subject", &subject),
-        ("source", &source),
-        ("drift", &drift),
-        ("scopes", &scopes),
-    ] {
+        ("identity.subject", &subject),
+        ("identity.source", &source),
+        ("identity.drift", &drift),
+        ("identity.scopes", &scopes),
+    ]
+    .into_iter()
+    .chain(asserted)
+    {
         if !strip.contains(emitted) {
             return Err(ConfigError::new(
                 "identity.strip",
-                format!(
-                    "must list identity.{field} ({emitted:?}), or a client could send it itself"
-                ),
+                format!("must list {field} ({emitted:?}), or a client could send it itself"),
             ));
         }
     }

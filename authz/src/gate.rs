@@ -11,7 +11,7 @@ use gatekey::Request;
 use gatekey_host::keys::{Refresher, SourceError};
 use gatekey_host::{with_buffer, InPlace, Refusal, Verifier};
 
-use crate::config::{Config, IdentityHeaders};
+use crate::config::{Assertion, Config, IdentityHeaders};
 
 /// What to answer the proxy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +51,7 @@ pub struct Gate {
     refresher: Refresher,
     identity: IdentityHeaders,
     original_uri_header: Option<String>,
+    assertion: Option<Assertion>,
     /// The counters.
     pub metrics: Metrics,
 }
@@ -85,6 +86,7 @@ impl Gate {
             refresher,
             identity: config.identity,
             original_uri_header: config.original_uri_header,
+            assertion: config.assertion,
             metrics: Metrics::default(),
         })
     }
@@ -155,6 +157,17 @@ impl Gate {
                     ];
                     if let Some(sub) = id.subject {
                         headers.push((ids.subject.clone(), header_value(sub.bytes())));
+                        // Only with a subject: the application's check
+                        // requires one, and refuses a request without.
+                        if let Some(a) = &self.assertion {
+                            let subject =
+                                String::from_utf8_lossy(&sub.bytes().collect::<Vec<u8>>())
+                                    .into_owned();
+                            let signed =
+                                a.signer
+                                    .sign(&subject, id.source.name(), id.credential, now);
+                            headers.push((a.header.clone(), signed));
+                        }
                     }
                     if let Some(scope) = id.token.as_ref().and_then(|t| t.claims.scope()) {
                         headers.push((ids.scopes.clone(), header_value(scope.bytes())));

@@ -378,3 +378,74 @@ fn ops_endpoints() {
     // The check listener never serves them.
     assert_eq!(request(server.http, "/healthz", &[]).status, 401);
 }
+
+const DEPLOYMENT_KEY: &str = "deployment-key-for-the-orders-service";
+
+#[test]
+fn an_allowed_check_carries_an_assertion_the_application_checks() {
+    use gatekey::Error;
+    use gatekey_host::assertion::Checker;
+    let config = format!(
+        "{}[assertion]\nkey = \"{DEPLOYMENT_KEY}\"\naudience = \"orders\"\nlifetime = 20\n",
+        config_text("header_first", None)
+    );
+    let server = start(&config);
+    let alice = token("alice");
+    // A client's own assertion is never read and always removed.
+    let r = request(
+        server.http,
+        "/",
+        &[
+            ("x-gatekey-assertion".into(), "forged".into()),
+            ("Authorization".into(), format!("Bearer {alice}")),
+        ],
+    );
+    assert_eq!(r.status, 200);
+    let assertion = r.header("x-gatekey-assertion").unwrap().to_owned();
+    assert_ne!(assertion, "forged");
+    let checker = Checker::new(DEPLOYMENT_KEY.as_bytes(), "orders", 0).unwrap();
+    let now = gatekey::now_unix();
+    let got = checker
+        .check(Some(assertion.as_bytes()), Some(alice.as_bytes()), now)
+        .unwrap();
+    assert_eq!(
+        (got.subject.as_str(), got.source.as_str()),
+        ("alice", "bearer")
+    );
+    assert!(got.exp <= now + 20);
+    // Bound to alice's token: not to bob's, not for another upstream,
+    // not after its lifetime.
+    assert_eq!(
+        checker.check(
+            Some(assertion.as_bytes()),
+            Some(token("bob").as_bytes()),
+            now
+        ),
+        Err(Error::ConflictingCredentials)
+    );
+    let billing = Checker::new(DEPLOYMENT_KEY.as_bytes(), "billing", 0).unwrap();
+    assert_eq!(
+        billing.check(Some(assertion.as_bytes()), None, now),
+        Err(Error::WrongAudience)
+    );
+    assert_eq!(
+        checker.check(Some(assertion.as_bytes()), None, now + 21),
+        Err(Error::Expired)
+    );
+    // Refused: no assertion.
+    let r = request(server.http, "/", &[]);
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("x-gatekey-assertion"), None);
+    // The configuration names what is wrong.
+    for (bad, field) in [
+        (config.replace("lifetime = 20", "lifetime = 61"), "assertion.lifetime"),
+        (config.replace(DEPLOYMENT_KEY, "short"), "assertion.key"),
+        (
+            config.replace("[identity]\n", "")
+                + "[identity]\nstrip = [\"x-gatekey-subject\", \"x-gatekey-source\", \"x-gatekey-drift\", \"x-gatekey-scopes\"]\n",
+            "identity.strip",
+        ),
+    ] {
+        assert_eq!(Config::parse(&bad, None).unwrap_err().field, field, "{bad}");
+    }
+}
