@@ -11,6 +11,7 @@ and maps errors.
 """
 
 from gatekey._gatekey import (
+    AssertionChecker,
     AuthError,
     CacheInfo,
     ConfigurationError,
@@ -33,6 +34,7 @@ from gatekey._gatekey import (
 )
 
 __all__ = [
+    "AssertionChecker",
     "AuthError",
     "CacheInfo",
     "ConfigurationError",

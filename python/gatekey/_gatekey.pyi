@@ -6,6 +6,7 @@ from typing import Any, Optional, Union, final
 
 __all__ = [
     "__version__",
+    "AssertionChecker",
     "AuthError",
     "MissingCredential",
     "CredentialConflict",
@@ -241,6 +242,17 @@ class Verifier:
     def policy(self) -> Policy: ...
     @property
     def required(self) -> bool: ...
+
+@final
+class AssertionChecker:
+    def __new__(cls, key: _Bytes, *, audience: str, leeway: int = 0) -> AssertionChecker: ...
+    def verify_assertion(
+        self,
+        header_value: Optional[_Bytes],
+        *,
+        credential: Optional[_Bytes] = None,
+        now: Optional[int] = None,
+    ) -> tuple[str, str]: ...
 
 def resolve(
     headers: _Headers,

@@ -6,6 +6,7 @@
 //! (precedence, verification, options, the refusal) lives in the core
 //! crate and in gatekey-host's one `Verifier`.
 
+mod assertion;
 mod claims;
 mod errors;
 mod input;
@@ -29,6 +30,7 @@ fn _gatekey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::PyCacheInfo>()?;
     m.add_class::<verifier::PyIdentity>()?;
     m.add_class::<verifier::PyResolution>()?;
+    m.add_class::<assertion::PyAssertionChecker>()?;
     m.add_function(wrap_pyfunction!(verifier::resolve, m)?)?;
     m.add_function(wrap_pyfunction!(errors::challenge, m)?)?;
     m.add_function(wrap_pyfunction!(errors::errors, m)?)?;
