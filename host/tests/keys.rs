@@ -221,8 +221,10 @@ fn bounded_fetches_keep_the_last_good_keys() {
         clock.advance(Duration::from_secs(601));
         let started = std::time::Instant::now();
         assert!(!r.poll(false));
-        // The global timeout (2 s here) bounds a hanging or dripping server.
-        assert!(started.elapsed() < Duration::from_secs(4), "{mode:?}");
+        // The global timeout (2 s here) bounds a hanging or dripping server
+        // (which, unbounded, would take minutes); the margin is for a
+        // loaded CI machine, where the loopback server itself runs late.
+        assert!(started.elapsed() < Duration::from_secs(8), "{mode:?}");
         let error = r.status().sources[0].last_error.clone().unwrap();
         assert!(error.contains(says), "{mode:?}: {error}");
         assert_eq!(check(&v, &token("k1")).unwrap(), "alice", "{mode:?}");
