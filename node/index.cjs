@@ -5,6 +5,7 @@ const core = require('./lib/gatekey.cjs');
 const adapters = require('./lib/adapters.cjs');
 
 module.exports = {
+  AssertionChecker: core.AssertionChecker,
   AuthError: core.AuthError,
   ConfigError: core.ConfigError,
   KeySet: core.KeySet,

@@ -257,6 +257,23 @@ export interface CacheInfo {
 }
 
 /** Authenticates requests against keys, a policy and claim rules. */
+/**
+ * The application's check of the identity assertion gatekey-authz sets on
+ * an allowed request: trust the edge's signed verdict for this upstream.
+ */
+export class AssertionChecker {
+  constructor(key: string | Uint8Array, options: { audience: string; leeway?: number });
+  /**
+   * The subject and source of a valid assertion, bound to `credential`
+   * when given; throws `AuthError` when missing, forged, expired, for
+   * another upstream or bound to another credential.
+   */
+  verifyAssertion(
+    headerValue: string | Uint8Array | null | undefined,
+    options?: { credential?: string | Uint8Array; now?: number },
+  ): { subject: string; source: string };
+}
+
 export class Verifier {
   /**
    * `keys`: one KeySet, or several issuers each with its own keys

@@ -2,6 +2,7 @@
 import gatekey from './index.cjs';
 
 export const {
+  AssertionChecker,
   AuthError,
   ConfigError,
   KeySet,

@@ -481,6 +481,40 @@ class Verifier {
   }
 }
 
+const CHECKER = Symbol('checker');
+
+/**
+ * The application's check of the identity assertion gatekey-authz sets on
+ * an allowed request (gatekey_host::assertion): instead of verifying the
+ * credential again, trust the edge's signed verdict for this upstream.
+ */
+class AssertionChecker {
+  /** `key`: the deployment key shared with gatekey-authz; `audience`: this upstream's name. */
+  constructor(key, options) {
+    if (options == null || typeof options !== 'object') throw new TypeError('gatekey: AssertionChecker needs { audience }');
+    const { audience, leeway = 0 } = options;
+    if (typeof audience !== 'string') throw new TypeError('gatekey: audience must be a string');
+    if (!Number.isInteger(leeway) || leeway < 0) throw new TypeError('gatekey: leeway must be a whole number of seconds');
+    const result = lib().assertionCheckerNew(key, audience, leeway);
+    if (result !== null && typeof result === 'object' && typeof result.code === 'number') throw new AuthError(result);
+    this[CHECKER] = result;
+  }
+
+  /**
+   * `{ subject, source }` of a valid assertion (the header's value, or
+   * null/undefined when absent), bound to `options.credential` when given;
+   * throws `AuthError` when missing, forged, expired, for another upstream
+   * or bound to another credential.
+   */
+  verifyAssertion(headerValue, options) {
+    if (options != null && typeof options !== 'object') throw new TypeError('gatekey: verifyAssertion options must be an object');
+    const { credential, now } = options ?? {};
+    const result = lib().assertionVerify(this[CHECKER], headerValue, credential, now);
+    if (!Array.isArray(result)) throw typeof result.option === 'string' ? new ConfigError(result) : new AuthError(result);
+    return { subject: result[0], source: result[1] };
+  }
+}
+
 /**
  * Loads the addon now (else the first use does): from `options.path`, else
  * `$GATEKEY_NODE_ADDON`, else the package's own file. Returns where it came from.
@@ -496,6 +530,7 @@ function version() {
 }
 
 module.exports = {
+  AssertionChecker,
   AuthError,
   ConfigError,
   KeySet,

@@ -9,6 +9,7 @@
 // a test build (clippy --all-targets) sees them as unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod assertion;
 mod failure;
 mod keys;
 mod sources;
