@@ -252,3 +252,14 @@ test('header strings reach the core as UTF-8, Uint8Array values as bytes; calls 
   const inner = { toString: () => { verifier.authenticate({ authorization: `Bearer ${ALICE}` }, { now: NOW }); return `Bearer ${ALICE}`; } };
   assert.equal(verifier.authenticate({ 'x-other': inner, authorization: `Bearer ${ALICE}` }, { now: NOW }).subject, 'alice');
 });
+
+test('a JWKS of 64 keys loads in Node as everywhere; 65 is full', async () => {
+  // Issue 14: one key capacity in every language (gatekey_host::KEYS).
+  const secret = (i) => `jwks-capacity-secret-${String(i).padStart(4, '0')}-0123456789abcdef`;
+  const jwk = (i) => ({ kty: 'oct', alg: 'HS256', kid: `k${i}`, k: Buffer.from(secret(i)).toString('base64url') });
+  const keys = KeySet.fromJwks({ keys: Array.from({ length: 64 }, (_, i) => jwk(i)) });
+  assert.equal(keys.size, 64);
+  const token = await hs256(claims('k63'), secret(63), 'k63');
+  assert.equal(new Verifier(keys, { audience: 'mcp' }).authenticate({ authorization: `Bearer ${token}` }, { now: NOW }).subject, 'k63');
+  assert.throws(() => KeySet.fromJwks({ keys: Array.from({ length: 65 }, (_, i) => jwk(i)) }), { reason: 'key_set_full' });
+});

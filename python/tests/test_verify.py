@@ -274,3 +274,16 @@ def test_headers_as_lists_and_lone_surrogates(keys: gatekey.KeySet) -> None:
     assert info.value.name == "malformed_bearer"
     with pytest.raises(TypeError):
         v.authenticate([["Authorization"]])
+
+
+def test_a_jwks_of_64_keys_loads_and_65_is_full() -> None:
+    """Issue 14: one key capacity in every language (gatekey_host::KEYS)."""
+    secrets = [f"jwks-capacity-secret-{i:04d}-0123456789abcdef".encode() for i in range(65)]
+    jwk = lambda i: {"kty": "oct", "alg": "HS256", "kid": f"k{i}", "k": base64.urlsafe_b64encode(secrets[i]).rstrip(b"=").decode()}  # noqa: E731
+    keys = gatekey.KeySet.from_jwks({"keys": [jwk(i) for i in range(64)]})
+    assert len(keys) == 64
+    token = jwt.encode({"sub": "k63", "exp": LIVE + 60}, secrets[63], algorithm="HS256", headers={"kid": "k63"})
+    assert gatekey.Verifier(keys).verify(token)["sub"] == "k63"
+    with pytest.raises(gatekey.ConfigurationError) as info:
+        gatekey.KeySet.from_jwks({"keys": [jwk(i) for i in range(65)]})
+    assert info.value.name == "key_set_full"

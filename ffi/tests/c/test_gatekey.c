@@ -471,6 +471,36 @@ static void test_precedence_matrix(void) {
     gk_keyset_free(ks);
 }
 
+/* One key capacity in every language: a JWKS of 64 keys loads, 65 is full. */
+static void test_key_capacity(void) {
+    static char jwks[16384];
+    size_t at, i;
+    gk_keyset *ks = NULL;
+    size_t n = 0;
+    for (int keys = 64; keys <= 65; keys++) {
+        at = (size_t)snprintf(jwks, sizeof jwks, "{\"keys\":[");
+        for (i = 0; i < (size_t)keys; i++) {
+            /* "k" is base64url of a 33-byte secret that differs per key. */
+            at += (size_t)snprintf(jwks + at, sizeof jwks - at,
+                                   "%s{\"kty\":\"oct\",\"alg\":\"HS256\",\"kid\":\"k%zu\","
+                                   "\"k\":\"Y2FwYWNpdHktc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWYt%c%cAA\"}",
+                                   i ? "," : "", i,
+                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[i % 64],
+                                   "ABCDEFGH"[i / 64]);
+        }
+        at += (size_t)snprintf(jwks + at, sizeof jwks - at, "]}");
+        ks = NULL;
+        if (keys == 64) {
+            CHECK_STATUS(gk_keyset_from_jwks((const uint8_t *)jwks, at, &ks), GK_OK);
+            CHECK_STATUS(gk_keyset_len(ks, &n), GK_OK);
+            CHECK(n == 64);
+        } else {
+            CHECK_STATUS(gk_keyset_from_jwks((const uint8_t *)jwks, at, &ks), GK_ERR_KEY_SET_FULL);
+        }
+        gk_keyset_free(ks);
+    }
+}
+
 /* A setting the policy would ignore is refused, not a silent no-op. */
 static void test_strict_policy_setters(void) {
     gk_policy *strict = NULL, *first = NULL;
@@ -909,6 +939,7 @@ int main(void) {
     test_validation_matrix();
     test_strict_policy_setters();
     test_precedence_matrix();
+    test_key_capacity();
     test_key_source(id);
 
     gk_identity_free(id);
