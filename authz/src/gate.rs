@@ -5,7 +5,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use gatekey::Request;
 use gatekey_host::keys::{Refresher, SourceError};
@@ -44,16 +44,41 @@ pub struct Metrics {
     pub refused: Mutex<BTreeMap<&'static str, u64>>,
 }
 
-/// The server's state: the verifier (kept current by its refresher) and
-/// the header names.
+/// The server's state: what a configuration file decides (swapped whole
+/// by [`Gate::reload`]) and the counters, which outlive reloads.
 #[derive(Debug)]
 pub struct Gate {
-    refresher: Refresher,
-    identity: IdentityHeaders,
-    original_uri_header: Option<String>,
-    assertion: Option<Assertion>,
+    current: RwLock<Arc<State>>,
     /// The counters.
     pub metrics: Metrics,
+}
+
+/// What one configuration decides: the verifier (kept current by its
+/// refresher) and the header names. A decision holds its own `Arc`, so a
+/// reload never changes a decision half-way nor waits for one.
+#[derive(Debug)]
+struct State {
+    refresher: Arc<Refresher>,
+    identity: Arc<IdentityHeaders>,
+    original_uri_header: Option<String>,
+    assertion: Option<Assertion>,
+}
+
+impl State {
+    fn new(config: Config) -> Result<Self, SourceError> {
+        let refresher = Refresher::new(
+            config.sources,
+            config.policy,
+            config.options,
+            config.refresh,
+        )?;
+        Ok(State {
+            refresher: Arc::new(refresher),
+            identity: Arc::new(config.identity),
+            original_uri_header: config.original_uri_header,
+            assertion: config.assertion,
+        })
+    }
 }
 
 /// Header values the server writes: visible ASCII kept, `%` and every
@@ -76,37 +101,45 @@ impl Gate {
     /// # Errors
     /// A bad option or a key source with no usable keys.
     pub fn new(config: Config) -> Result<Self, SourceError> {
-        let refresher = Refresher::new(
-            config.sources,
-            config.policy,
-            config.options,
-            config.refresh,
-        )?;
         Ok(Gate {
-            refresher,
-            identity: config.identity,
-            original_uri_header: config.original_uri_header,
-            assertion: config.assertion,
+            current: RwLock::new(Arc::new(State::new(config)?)),
             metrics: Metrics::default(),
         })
     }
 
-    /// The verifier every decision is made by.
+    /// Replaces what `config` decides (policy, keys, options, headers;
+    /// not the listen addresses, which stay bound): its keys load first
+    /// (blocking), then every later decision uses it, while decisions in
+    /// flight finish with the old one. On an error nothing changes.
+    ///
+    /// # Errors
+    /// As [`Gate::new`].
+    pub fn reload(&self, config: Config) -> Result<(), SourceError> {
+        let state = Arc::new(State::new(config)?);
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = state;
+        Ok(())
+    }
+
+    fn state(&self) -> Arc<State> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The verifier decisions are now made by.
     #[must_use]
-    pub fn verifier(&self) -> &Arc<Verifier> {
-        self.refresher.verifier()
+    pub fn verifier(&self) -> Arc<Verifier> {
+        Arc::clone(self.state().refresher.verifier())
     }
 
     /// The key refresher (status for `/readyz` and `/metrics`).
     #[must_use]
-    pub fn refresher(&self) -> &Refresher {
-        &self.refresher
+    pub fn refresher(&self) -> Arc<Refresher> {
+        Arc::clone(&self.state().refresher)
     }
 
     /// The header names.
     #[must_use]
-    pub fn identity(&self) -> &IdentityHeaders {
-        &self.identity
+    pub fn identity(&self) -> Arc<IdentityHeaders> {
+        Arc::clone(&self.state().identity)
     }
 
     /// Decides one request: `target` is the request target as the proxy
@@ -118,17 +151,18 @@ impl Gate {
         fields: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
         now: i64,
     ) -> Decision {
+        let state = self.state();
         let fields: Vec<(&[u8], &[u8])> = fields
             .into_iter()
             .filter(|(name, _)| {
-                !self
+                !state
                     .identity
                     .strip
                     .iter()
                     .any(|s| s.as_bytes().eq_ignore_ascii_case(name))
             })
             .collect();
-        let target = self
+        let target = state
             .original_uri_header
             .as_ref()
             .and_then(|h| {
@@ -142,7 +176,7 @@ impl Gate {
             .iter()
             .position(|&b| b == b'?')
             .and_then(|i| target.get(i.saturating_add(1)..));
-        let verifier = self.verifier();
+        let verifier = state.refresher.verifier();
         let decision = with_buffer(|buf| {
             let mut request = Request::new(fields.iter().copied());
             if let Some(q) = query {
@@ -150,7 +184,7 @@ impl Gate {
             }
             match verifier.authenticate(request, now, buf, &InPlace) {
                 Ok(Some(id)) => {
-                    let ids = &self.identity;
+                    let ids = &state.identity;
                     let mut headers = vec![
                         (ids.source.clone(), id.source.name().to_owned()),
                         (ids.drift.clone(), id.resolution.drift.to_string()),
@@ -159,7 +193,7 @@ impl Gate {
                         headers.push((ids.subject.clone(), header_value(sub.bytes())));
                         // Only with a subject: the application's check
                         // requires one, and refuses a request without.
-                        if let Some(a) = &self.assertion {
+                        if let Some(a) = &state.assertion {
                             let subject =
                                 String::from_utf8_lossy(&sub.bytes().collect::<Vec<u8>>())
                                     .into_owned();
@@ -185,7 +219,7 @@ impl Gate {
         match decision {
             Ok(headers) => {
                 self.metrics.allowed.fetch_add(1, Ordering::Relaxed);
-                let remove = self
+                let remove = state
                     .identity
                     .strip
                     .iter()

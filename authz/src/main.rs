@@ -1,5 +1,7 @@
 //! `gatekey-authz --config FILE` serves; `gatekey-authz --check-config
 //! FILE` checks the file and exits 0, or 1 with the field at fault.
+//! SIGHUP reads the file again and swaps it in (listen addresses aside)
+//! without dropping a request; a bad file is logged and the old one kept.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,10 +65,37 @@ fn main() -> ExitCode {
                 eprintln!(r#"{{"event":"listening","listener":"{what}","addr":"{addr}"}}"#);
             }
         }
+        tokio::spawn(reload_on_hangup(Arc::clone(&gate), path));
         serve(gate, listeners, shutdown_signal()).await;
         eprintln!(r#"{{"event":"stopped"}}"#);
         ExitCode::SUCCESS
     })
+}
+
+/// On every SIGHUP: the file again, its keys loaded off the runtime's
+/// threads, then swapped in; decisions in flight finish with the old one.
+async fn reload_on_hangup(gate: Arc<Gate>, path: PathBuf) {
+    let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        eprintln!(r#"{{"event":"reload_unavailable"}}"#);
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        let (gate, path) = (Arc::clone(&gate), path.clone());
+        let result = tokio::task::spawn_blocking(move || match Config::load(&path) {
+            Ok(config) => gate.reload(config).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        })
+        .await;
+        match result {
+            Ok(Ok(())) => eprintln!(r#"{{"event":"reloaded"}}"#),
+            Ok(Err(e)) => eprintln!(
+                r#"{{"event":"reload_failed","error":{:?}}}"#,
+                e.replace('"', "'")
+            ),
+            Err(_) => eprintln!(r#"{{"event":"reload_failed","error":"panicked"}}"#),
+        }
+    }
 }
 
 /// SIGTERM or SIGINT.
