@@ -26,6 +26,7 @@ test-authz: authz-deps ## gatekey-authz: clippy, fmt, the precedence matrix dire
 
 TEST_TARGETS += test-authz
 
-bench-authz: authz-deps ## gatekey-authz: cached decisions/second direct over HTTP keep-alive (wrk, 2 threads, 5 s)
+bench-authz: authz-deps ## gatekey-authz: cached decisions/second direct over HTTP keep-alive (wrk, 2 threads, 5 s); the identity assertion's check (target <= 2 us)
 	$(CARGO) build -p gatekey-authz --release
 	authz/bench/bench.sh target/release/gatekey-authz 5 32
+	$(CARGO) run -q --release -p gatekey-host --example assertion_check
