@@ -448,7 +448,16 @@ fn every_row_through_envoy_http_and_grpc_ext_authz() {
             );
         }
     }
-    // Pinned in this file's order so a difference reads as a diff.
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} rows differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(checked, all.len() * 2);
+    // gatekey's own listeners first; then jwt_authn against the record,
+    // printed on a difference in the file's order, ready to paste.
     let recorded: BTreeMap<String, (u16, String)> = JWT_AUTHN
         .iter()
         .map(|(case, status, said)| ((*case).to_owned(), (*status, (*said).to_owned())))
@@ -472,14 +481,6 @@ fn every_row_through_envoy_http_and_grpc_ext_authz() {
             .collect();
         panic!("jwt_authn decides otherwise than recorded; observed:\nJWT_AUTHN:\n{table}JWT_AUTHN_DIFFERS:\n{rows}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} rows differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert_eq!(checked, all.len() * 2);
 }
 
 #[test]
