@@ -6,7 +6,8 @@ FFI_CC ?= cc
 FFI_CXX ?= c++
 FFI_CFLAGS := -Wall -Wextra -Werror -std=c99 -g -Iinclude -Iffi/tests/c
 FFI_LIBS := -lpthread -ldl -lm
-FFI_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible
+FFI_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible \
+    --suppressions=ffi/tests/c/valgrind.supp
 FFI_VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 # Generated files that must match the committed copies.
 FFI_GENERATED := include/gatekey.h ffi/src/status.rs ffi/tests/c/fixtures.h examples/c/jwks.json examples/c/token.txt \
