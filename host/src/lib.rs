@@ -54,12 +54,14 @@ pub mod keys;
 pub mod options;
 mod refusal;
 mod stored;
+mod text;
 mod trust;
 mod verifier;
 
 pub use options::{ConfigError, OptionValue, Options};
 pub use refusal::{challenge, printable, Failure, Refusal, MAX_NAMED};
 pub use stored::INLINE_MAX;
+pub use text::json_text;
 pub use trust::{Trust, ISSUERS};
 pub use verifier::{with_buffer, HostKeySet, KeyWatch, Keys, Verifier, BUFFER_LEN, KEYS};
 

@@ -217,14 +217,10 @@ const NAMES: &[(&str, &str)] = &[
     ("max_header_members", ""),
 ];
 
-/// Whether `given` spells `snake` in `snake_case` or `camelCase`.
-fn spells(given: &str, snake: &str) -> bool {
-    if snake.is_empty() {
-        return false;
-    }
-    if given == snake {
-        return true;
-    }
+/// The camelCase spelling of a snake_case option name (`cache_size` →
+/// `cacheSize`): how JavaScript users write it, and how Node's errors name it.
+#[must_use]
+pub fn camel_case(snake: &str) -> String {
     let mut camel = String::with_capacity(snake.len());
     let mut upper = false;
     for c in snake.chars() {
@@ -237,7 +233,12 @@ fn spells(given: &str, snake: &str) -> bool {
             camel.push(c);
         }
     }
-    given == camel
+    camel
+}
+
+/// Whether `given` spells `snake` in `snake_case` or `camelCase`.
+pub(crate) fn spells(given: &str, snake: &str) -> bool {
+    !snake.is_empty() && (given == snake || given == camel_case(snake))
 }
 
 /// The canonical name of option `given`, if it is one.

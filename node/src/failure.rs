@@ -4,7 +4,7 @@
 //! ESM and CommonJS entries).
 
 use gatekey::Error;
-use gatekey_host::options::ChallengeParams;
+use gatekey_host::options::{camel_case, ChallengeParams};
 use gatekey_host::{ConfigError, Failure, Refusal};
 use napi::{Env, JsObject, JsUnknown};
 
@@ -36,24 +36,6 @@ pub(crate) fn failure(env: Env, failure: &Failure, refusal: &Refusal) -> napi::R
     Ok(o)
 }
 
-/// The camelCase spelling of a canonical option name (`cache_size` →
-/// `cacheSize`), as a Node user wrote it.
-fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// A configuration error as [`failure`]'s object plus `option` (the
 /// canonical name, the same in every language), `value` and `expected`.
 pub(crate) fn config(env: Env, error: &ConfigError) -> napi::Result<JsObject> {
@@ -62,7 +44,7 @@ pub(crate) fn config(env: Env, error: &ConfigError) -> napi::Result<JsObject> {
     let mut o = failure(env, &named, &refusal)?;
     let message = format!(
         "option {}: expected {}, got {}",
-        camel(error.option),
+        camel_case(error.option),
         error.expected,
         error.value
     );
@@ -83,7 +65,7 @@ pub(crate) fn core_config(env: Env, error: Error, option: &'static str) -> napi:
         expected: String::new(),
     };
     let mut o = config_object(env, &config)?;
-    let message = format!("{}: {}", error.message(), camel(option));
+    let message = format!("{}: {}", error.message(), camel_case(option));
     o.set_named_property("message", env.create_string_from_std(message)?)?;
     o.set_named_property("value", env.get_null()?)?;
     o.set_named_property("expected", env.get_null()?)?;

@@ -23,7 +23,7 @@ use napi_derive::napi;
 
 use crate::failure::config_value;
 use crate::keys::policy;
-use crate::value::{map_constructor, option_value, type_error};
+use crate::value::{option_pairs, type_error};
 use crate::verifier::{held, Held, Slot};
 
 /// `[[name, value], ...]` split: the refresh settings (`minRefresh`,
@@ -116,16 +116,7 @@ pub fn verifier_from_source(
         _ => return Err(type_error(env, "gatekey: unknown key source")),
     };
     let policy = policy(&env, &policy_of)?.clone();
-    let map = map_constructor(env)?;
-    let mut pairs = Vec::new();
-    for i in 0..options.get_array_length()? {
-        let pair: JsObject = options.get_element(i)?;
-        let name: String = pair
-            .get_element::<napi::JsString>(0)?
-            .into_utf8()?
-            .into_owned()?;
-        pairs.push((name, option_value(pair.get_element(1)?, &map, 0)?));
-    }
+    let pairs = option_pairs(env, &options)?;
     Ok(AsyncTask::new(Build {
         source: Some(source),
         policy,

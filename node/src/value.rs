@@ -188,3 +188,23 @@ pub(crate) fn option_value(
 pub(crate) fn map_constructor(env: Env) -> napi::Result<JsFunction> {
     env.get_global()?.get_named_property("Map")
 }
+
+/// The `[[name, value], ...]` pairs a JavaScript wrapper passes for the
+/// options it was given, each value converted and none checked yet (the
+/// host's [`Options::set`](gatekey_host::Options::set) checks them).
+pub(crate) fn option_pairs(
+    env: Env,
+    options: &JsObject,
+) -> napi::Result<Vec<(String, OptionValue)>> {
+    let map = map_constructor(env)?;
+    let mut pairs = Vec::new();
+    for i in 0..options.get_array_length()? {
+        let pair: JsObject = options.get_element(i)?;
+        let name: String = pair
+            .get_element::<napi::JsString>(0)?
+            .into_utf8()?
+            .into_owned()?;
+        pairs.push((name, option_value(pair.get_element(1)?, &map, 0)?));
+    }
+    Ok(pairs)
+}

@@ -7,19 +7,20 @@
 
 use std::sync::Arc;
 
-use gatekey::json::JsonStr;
 use gatekey::{Identity, Request};
 use gatekey_host::keys::Refresher;
 use gatekey_host::options::now as now_of;
 use gatekey_host::{
-    with_buffer, Failure, HostKeySet, InPlace, Keys, OptionValue, Options, Verifier,
+    json_text, with_buffer, Failure, HostKeySet, InPlace, Keys, OptionValue, Options, Verifier,
 };
 use napi::{Env, JsExternal, JsObject, JsString, JsUnknown, ValueType};
 use napi_derive::napi;
 
 use crate::failure::{config_value, failure};
 use crate::keys::{keyset, policy};
-use crate::value::{absent, map_constructor, option_value, optional_bytes, push_bytes, type_error};
+use crate::value::{
+    absent, map_constructor, option_pairs, option_value, optional_bytes, push_bytes, type_error,
+};
 
 /// A verifier, and the refresher keeping its keys current if they come
 /// from a source (`fromIssuer`, `fromJwksUrl`, `fromJwksFile`).
@@ -88,15 +89,8 @@ pub fn verifier_new(
 ) -> napi::Result<JsUnknown> {
     let keys = keys_of(&env, keys)?;
     let policy = policy(&env, &policy_of)?.clone();
-    let map = map_constructor(env)?;
     let mut checked = Options::default();
-    for i in 0..options.get_array_length()? {
-        let pair: JsObject = options.get_element(i)?;
-        let name: String = pair
-            .get_element::<napi::JsString>(0)?
-            .into_utf8()?
-            .into_owned()?;
-        let value = option_value(pair.get_element(1)?, &map, 0)?;
+    for (name, value) in option_pairs(env, &options)? {
         if let Err(e) = checked.set(&name, value) {
             return config_value(env, &e);
         }
@@ -176,16 +170,6 @@ fn when(env: Env, now: Option<JsUnknown>) -> Result<i64, napi::Result<JsUnknown>
     now_of(&value).map_err(|e| config_value(env, &e))
 }
 
-fn text(s: &JsonStr<'_>) -> String {
-    if let Some(plain) = s.as_str() {
-        return plain.to_owned();
-    }
-    let mut buf = vec![0u8; s.decoded_len()];
-    s.decode_into(&mut buf)
-        .map(str::to_owned)
-        .unwrap_or_default()
-}
-
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -227,7 +211,7 @@ fn compact(env: Env, id: &Identity<'_>, packed: Option<&[u8]>) -> Option<napi::R
     };
     let subject = id.subject.as_ref().map(|s| match s.as_str() {
         Some(plain) => std::borrow::Cow::Borrowed(plain),
-        None => std::borrow::Cow::Owned(text(s)),
+        None => std::borrow::Cow::Owned(json_text(s)),
     });
     let claims = id.token.map(|v| v.claims.json());
     let claims = match claims.map(core::str::from_utf8) {
@@ -276,7 +260,7 @@ fn identity(env: Env, id: &Identity<'_>, packed: Option<&[u8]>) -> napi::Result<
     match &id.subject {
         Some(s) => match s.as_str() {
             Some(plain) => o.set_element(1, env.create_string(plain)?)?,
-            None => o.set_element(1, env.create_string_from_std(text(s))?)?,
+            None => o.set_element(1, env.create_string_from_std(json_text(s))?)?,
         },
         None => o.set_element(1, env.get_null()?)?,
     }
@@ -506,15 +490,8 @@ pub fn challenge(env: Env, code: u32, options: JsObject) -> napi::Result<JsUnkno
     let Some(error) = error else {
         return Err(type_error(env, "gatekey: unknown error code"));
     };
-    let map = map_constructor(env)?;
     let mut checked = Options::default();
-    for i in 0..options.get_array_length()? {
-        let pair: JsObject = options.get_element(i)?;
-        let name: String = pair
-            .get_element::<napi::JsString>(0)?
-            .into_utf8()?
-            .into_owned()?;
-        let value = option_value(pair.get_element(1)?, &map, 0)?;
+    for (name, value) in option_pairs(env, &options)? {
         if let Err(e) = checked.set(&name, value) {
             return config_value(env, &e);
         }

@@ -3,13 +3,14 @@
 //! (its options, its checks, its refusal); this module converts.
 
 use gatekey::claims::ScopeToken;
-use gatekey::json::JsonStr;
 use gatekey::{Claims, Error, Identity, Request, Resolution};
 use gatekey_host::options::{self as host_options, ChallengeParams};
 use std::sync::Arc;
 
 use gatekey_host::keys::{Refresher, Source};
-use gatekey_host::{with_buffer, Failure, Keys, Offload, Options, Trust, Verifier, KEYS};
+use gatekey_host::{
+    json_text, with_buffer, Failure, Keys, Offload, Options, Trust, Verifier, KEYS,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -23,16 +24,6 @@ use crate::options::{optional, value};
 use crate::policy::PyPolicy;
 use crate::{sources, trust};
 
-fn text(s: &JsonStr<'_>) -> String {
-    if let Some(plain) = s.as_str() {
-        return plain.to_owned();
-    }
-    let mut buf = vec![0u8; s.decoded_len()];
-    s.decode_into(&mut buf)
-        .map(str::to_owned)
-        .unwrap_or_default()
-}
-
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -42,7 +33,7 @@ fn scopes(claims: &Claims<'_>) -> Vec<String> {
     let mut out = Vec::new();
     claims.each_scope(|s| {
         out.push(match s {
-            ScopeToken::Whole(whole) => text(whole),
+            ScopeToken::Whole(whole) => json_text(whole),
             ScopeToken::Part(part) => lossy(part),
         });
     });
@@ -528,7 +519,7 @@ impl PyIdentity {
     fn new(id: &Identity<'_>) -> Self {
         PyIdentity {
             source: id.source.name(),
-            subject: id.subject.as_ref().map(text),
+            subject: id.subject.as_ref().map(json_text),
             payload: id.token.map(|v| v.claims.json().into()),
             claims: PyOnceLock::new(),
             credential: id.source.is_token().then(|| id.credential.into()),

@@ -21,7 +21,7 @@ use core::time::Duration;
 
 use gatekey::Error;
 
-use crate::options::{ConfigError, OptionValue};
+use crate::options::{spells, ConfigError, OptionValue};
 
 /// How a [`Refresher`](super::Refresher) fetches and when.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,22 +80,6 @@ const NAMES: &[&str] = &[
 
 const DAY: u64 = 86_400;
 
-fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn seconds(
     option: &'static str,
     v: &OptionValue,
@@ -148,10 +132,7 @@ impl RefreshOptions {
     /// it is one: how a binding tells them from the verifier's options.
     #[must_use]
     pub fn canonical(given: &str) -> Option<&'static str> {
-        NAMES
-            .iter()
-            .find(|n| given == **n || given == camel(n))
-            .copied()
+        NAMES.iter().find(|n| spells(given, n)).copied()
     }
 
     /// Options from `(name, value)` pairs over the defaults, then checked
