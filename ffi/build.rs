@@ -28,6 +28,7 @@ fn main() {
     println!("cargo:rerun-if-changed=../core/src/error.rs");
 
     write_if_changed(&dir.join("src/status.rs"), &status_rs());
+    set_soname();
 
     let config = cbindgen::Config::from_file(dir.join("cbindgen.toml")).unwrap();
     let bindings = cbindgen::Builder::new()
@@ -41,6 +42,19 @@ fn main() {
         &dir.join("../include/gatekey.h"),
         &String::from_utf8(header).unwrap(),
     );
+}
+
+/// Gives the shared library the SONAME `libgatekey.so.<major>` on ELF
+/// targets, so that programs record the ABI they were linked against and
+/// `make install` can keep `libgatekey.so.<major>.<minor>.<patch>` beside
+/// its symlinks. The major number is `0` until 1.0, when it follows the
+/// crate's major version (semver: a C ABI break is a major release).
+fn set_soname() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if os == "linux" || os == "android" || os.ends_with("bsd") {
+        let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap();
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libgatekey.so.{major}");
+    }
 }
 
 fn write_if_changed(path: &Path, text: &str) {

@@ -13,7 +13,7 @@ FFI_VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 FFI_GENERATED := include/gatekey.h ffi/src/status.rs ffi/tests/c/fixtures.h examples/c/jwks.json examples/c/token.txt \
     tests/validation.json ffi/tests/c/validation_cases.h ffi/tests/c/precedence_cases.h
 
-.PHONY: header ffi-lib test-ffi c-example ffi-sizes ffi-install
+.PHONY: header ffi-lib test-ffi c-example ffi-sizes install test-install
 
 header: ## regenerate include/gatekey.h (and ffi/src/status.rs) from ffi/ and the core's errors
 	$(CARGO) build -p gatekey-ffi --release
@@ -40,6 +40,7 @@ test-ffi: ffi-lib ## C library: Rust tests, fresh header, C tests under valgrind
 	    -o $(FFI_OUT)/header_check $(FFI_REL)/libgatekey.a $(FFI_LIBS)
 	$(FFI_OUT)/header_check
 	$(MAKE) --no-print-directory c-example
+	$(MAKE) --no-print-directory test-install
 
 c-example: ffi-lib ## build the C example against libgatekey.so (via gatekey.pc) and run it
 	mkdir -p $(FFI_OUT)
@@ -52,13 +53,37 @@ c-example: ffi-lib ## build the C example against libgatekey.so (via gatekey.pc)
 ffi-sizes: ffi-lib ## print the sizes of the release libgatekey.a and .so
 	@ls -l $(FFI_REL)/libgatekey.a $(FFI_REL)/libgatekey.so | awk '{print $$5, $$9}'
 
-ffi-install: ffi-lib ## install the library, header and gatekey.pc under PREFIX (default /usr/local)
-	install -d $(PREFIX)/lib/pkgconfig $(PREFIX)/include
-	install -m 644 $(FFI_REL)/libgatekey.a $(PREFIX)/lib/
-	install -m 755 $(FFI_REL)/libgatekey.so $(PREFIX)/lib/
-	install -m 644 include/gatekey.h $(PREFIX)/include/
+FFI_MAJOR = $(firstword $(subst ., ,$(FFI_VERSION)))
+FFI_SO = libgatekey.so.$(FFI_VERSION)
+
+install: ffi-lib ## install libgatekey (.a and .so with its SONAME), gatekey.h and gatekey.pc under PREFIX (default /usr/local)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(FFI_REL)/libgatekey.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(FFI_REL)/libgatekey.so $(DESTDIR)$(PREFIX)/lib/$(FFI_SO)
+	ln -sf $(FFI_SO) $(DESTDIR)$(PREFIX)/lib/libgatekey.so.$(FFI_MAJOR)
+	ln -sf libgatekey.so.$(FFI_MAJOR) $(DESTDIR)$(PREFIX)/lib/libgatekey.so
+	install -m 644 include/gatekey.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
-	    -e 's|@VERSION@|$(FFI_VERSION)|' ffi/gatekey.pc.in > $(PREFIX)/lib/pkgconfig/gatekey.pc
+	    -e 's|@VERSION@|$(FFI_VERSION)|' ffi/gatekey.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gatekey.pc
+
+# Installs into a scratch PREFIX, then builds the C example from the
+# installed copy only (pkg-config, no -I or -L into the tree) both ways:
+# shared, run without LD_LIBRARY_PATH, its NEEDED entry the SONAME; and
+# static, needing no libgatekey at run time.
+test-install: ## C library: make install into a scratch PREFIX, link the example via pkg-config (shared and static) and run it
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	$(MAKE) --no-print-directory -s install PREFIX="$$scratch/prefix" && \
+	export PKG_CONFIG_PATH="$$scratch/prefix/lib/pkgconfig" && \
+	test "$$(readelf -d "$$scratch/prefix/lib/$(FFI_SO)" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')" = libgatekey.so.$(FFI_MAJOR) && \
+	$(FFI_CC) -Wall -Wextra -Werror -std=c99 examples/c/example.c -o "$$scratch/shared" $$(pkg-config --cflags --libs gatekey) && \
+	readelf -d "$$scratch/shared" | grep -q 'NEEDED.*\[libgatekey.so.$(FFI_MAJOR)\]' && \
+	env -u LD_LIBRARY_PATH ldd "$$scratch/shared" | grep -q "libgatekey.so.$(FFI_MAJOR) => $$scratch/prefix/lib/" && \
+	env -u LD_LIBRARY_PATH "$$scratch/shared" examples/c/jwks.json "Authorization: Bearer $$(cat examples/c/token.txt)" >/dev/null && \
+	$(FFI_CC) -Wall -Wextra -Werror -std=c99 examples/c/example.c -o "$$scratch/static" \
+	    $$(pkg-config --cflags gatekey) "$$(pkg-config --variable=libdir gatekey)/libgatekey.a" $$(pkg-config --static --libs-only-l gatekey | sed 's/-lgatekey//') && \
+	! readelf -d "$$scratch/static" | grep -q 'NEEDED.*libgatekey' && \
+	"$$scratch/static" examples/c/jwks.json "Authorization: Bearer $$(cat examples/c/token.txt)" >/dev/null && \
+	echo "test-install: installed libgatekey $(FFI_VERSION) links and runs via pkg-config, shared and static"
 
 PREFIX ?= /usr/local
 TEST_TARGETS += test-ffi
