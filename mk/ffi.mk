@@ -18,11 +18,12 @@ FFI_GENERATED := include/gatekey.h ffi/src/status.rs ffi/tests/c/fixtures.h exam
 header: ## regenerate include/gatekey.h (and ffi/src/status.rs) from ffi/ and the core's errors
 	$(CARGO) build -p gatekey-ffi --release
 
-ffi-lib: ## build libgatekey.a, libgatekey.so and gatekey.pc in target/release
+ffi-lib: ## build libgatekey.a, libgatekey.so (and its SONAME link) and gatekey.pc in target/release
 	$(CARGO) build -p gatekey-ffi --release
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(FFI_REL)|' \
 	    -e 's|@INCLUDEDIR@|$(CURDIR)/include|' -e 's|@VERSION@|$(FFI_VERSION)|' \
 	    ffi/gatekey.pc.in > $(FFI_REL)/gatekey.pc
+	ln -sf libgatekey.so $(FFI_REL)/libgatekey.so.$(FFI_MAJOR)
 
 test-ffi: ffi-lib ## C library: Rust tests, fresh header, C tests under valgrind and ASan, C++ check, example
 	$(CARGO) test -p gatekey-ffi
