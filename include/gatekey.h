@@ -429,8 +429,8 @@ typedef struct gk_keyset gk_keyset;
  *
  * The same options take the refresh settings of a key source (seconds:
  * `min_refresh`, `max_refresh`, `max_staleness`, `cooldown`,
- * `connect_timeout`, `timeout`; `unknown_kids`, `max_body`; booleans
- * `allow_http`, `background`), used by `gk_verifier_new_from_source`
+ * `unknown_kid_wait`, `connect_timeout`, `timeout`; `unknown_kids`,
+ * `max_body`; booleans `allow_http`, `background`), used by `gk_verifier_new_from_source`
  * only, as Python's and Node's constructors take them.
  */
 typedef struct gk_options gk_options;

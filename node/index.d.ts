@@ -187,6 +187,12 @@ export interface RefreshOptions {
   cooldown?: number;
   /** How many unknown `kid`s are remembered (default 1024). */
   unknownKids?: number;
+  /**
+   * How long a token with an unknown `kid` may wait for the fetch it asked
+   * for (0 – 10 s, default 0: never). The wait blocks the calling thread,
+   * here the event loop: keep 0 unless requests may stall that long.
+   */
+  unknownKidWait?: number;
   /** TCP/TLS connect timeout (default 5 s). */
   connectTimeout?: number;
   /** The whole fetch, body included (default 10 s). */

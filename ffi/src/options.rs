@@ -19,8 +19,8 @@ use crate::{gk_keyset, gk_policy, gk_status, gk_verifier};
 ///
 /// The same options take the refresh settings of a key source (seconds:
 /// `min_refresh`, `max_refresh`, `max_staleness`, `cooldown`,
-/// `connect_timeout`, `timeout`; `unknown_kids`, `max_body`; booleans
-/// `allow_http`, `background`), used by `gk_verifier_new_from_source`
+/// `unknown_kid_wait`, `connect_timeout`, `timeout`; `unknown_kids`,
+/// `max_body`; booleans `allow_http`, `background`), used by `gk_verifier_new_from_source`
 /// only, as Python's and Node's constructors take them.
 #[allow(non_camel_case_types)]
 pub struct gk_options {

@@ -5,8 +5,8 @@ use core::cell::{Cell, RefCell};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use gatekey::{
-    buffer_len, Error, Identity, KeySet, Policy, Request, Resolution, Validation, Verified,
-    MAX_FIELD_LEN,
+    buffer_len, json::JsonStr, Error, Identity, KeySet, Policy, Request, Resolution, Validation,
+    Verified, MAX_FIELD_LEN,
 };
 
 use crate::options::{ChallengeParams, ConfigError, OptionValue, Options};
@@ -47,8 +47,27 @@ pub trait KeyWatch: Send + Sync + core::fmt::Debug {
     /// # Errors
     /// The error every token is then refused with.
     fn check(&self) -> Result<(), Error>;
-    /// A token named `kid` (printable, bounded), which no key has.
-    fn unknown_kid(&self, kid: Option<&str>);
+    /// `Err(`[`Error::KeysUnavailable`]`)` when the keys of the issuer a
+    /// token verified for (its `iss`) are too stale, though others' are
+    /// not: asked after a token verified, so that one issuer's outage
+    /// never refuses another's tokens.
+    ///
+    /// # Errors
+    /// The error that token is then refused with.
+    fn check_issuer(&self, iss: Option<&JsonStr<'_>>) -> Result<(), Error> {
+        let _ = iss;
+        Ok(())
+    }
+    /// A token named `kid` (printable, bounded), which no key has. With
+    /// `may_wait`, the watch may hold the caller for a bounded time while
+    /// keys are fetched: true when a fetch completed meanwhile, so that
+    /// the token is worth verifying once more.
+    fn unknown_kid(&self, kid: Option<&str>, may_wait: bool) -> bool;
+    /// Whether [`KeyWatch::unknown_kid`] may wait (so the verifier keeps
+    /// room in its buffer to try the token again).
+    fn may_wait(&self) -> bool {
+        false
+    }
 }
 
 /// Verifies tokens and authenticates requests: `Send + Sync`, shared by
@@ -173,11 +192,19 @@ impl Verifier {
         self.watch.get().map_or(Ok(()), |w| w.check())
     }
 
+    /// `Err(KeysUnavailable)` when the keys of `verified`'s issuer are too
+    /// stale (a source per issuer, that one failing).
+    fn issuer_usable(&self, verified: &Verified<'_>) -> Result<(), Error> {
+        self.watch
+            .get()
+            .map_or(Ok(()), |w| w.check_issuer(verified.claims.iss().as_ref()))
+    }
+
     /// Tells the watch about a token whose `kid` no key has.
     fn report(&self, failure: Failure) -> Failure {
         if failure.error == Error::UnknownKey {
             if let Some(watch) = self.watch.get() {
-                watch.unknown_kid(failure.kid.as_deref());
+                watch.unknown_kid(failure.kid.as_deref(), false);
             }
         }
         failure
@@ -306,18 +333,70 @@ impl Verifier {
         buf: &'b mut [u8],
         offload: &impl Offload,
     ) -> Result<Verified<'b>, Failure> {
-        self.keys_usable().map_err(Failure::from)?;
-        let trust = self.trust();
-        trust
-            .verify(
-                token,
-                &self.validation,
-                self.cache.as_ref(),
-                now,
-                buf,
-                offload,
-            )
+        self.verify_token(token, now, buf, offload)
             .map_err(|e| self.report(self.explain(e, Some(token), now)))
+    }
+
+    /// [`Verifier::verify`] before the failure is explained: the keys'
+    /// staleness, the signature and claims, the issuer's staleness; and,
+    /// when the watch lets a token with an unknown `kid` wait for new keys,
+    /// one more try with them in the buffer's second half (so a token up to
+    /// half of [`BUFFER_LEN`], 8 KiB, can be retried).
+    fn verify_token<'b>(
+        &self,
+        token: &[u8],
+        now: i64,
+        buf: &'b mut [u8],
+        offload: &impl Offload,
+    ) -> Result<Verified<'b>, Error> {
+        self.keys_usable()?;
+        let needed = buffer_len(token.len());
+        let (first, second): (&'b mut [u8], &'b mut [u8]) = match self.watch.get() {
+            Some(w) if w.may_wait() && buf.len() >= needed.saturating_mul(2) => {
+                buf.split_at_mut(needed)
+            }
+            _ => (buf, Default::default()),
+        };
+        match self.verify_once(token, now, first, offload) {
+            Err(Error::UnknownKey)
+                if !second.is_empty() && self.waited_for_keys(token, now, offload) =>
+            {
+                self.verify_once(token, now, second, offload)
+            }
+            other => other,
+        }
+    }
+
+    /// One verification with the keys in force now.
+    fn verify_once<'b>(
+        &self,
+        token: &[u8],
+        now: i64,
+        buf: &'b mut [u8],
+        offload: &impl Offload,
+    ) -> Result<Verified<'b>, Error> {
+        let verified = self.trust().verify(
+            token,
+            &self.validation,
+            self.cache.as_ref(),
+            now,
+            buf,
+            offload,
+        )?;
+        self.issuer_usable(&verified)?;
+        Ok(verified)
+    }
+
+    /// Asks the watch for the keys of `token`'s unknown `kid` and waits as
+    /// long as it allows, through `offload` (a binding releases its
+    /// interpreter lock there): whether new keys may have come meanwhile.
+    fn waited_for_keys(&self, token: &[u8], now: i64, offload: &impl Offload) -> bool {
+        let Some(watch) = self.watch.get() else {
+            return false;
+        };
+        let failure = self.explain(Error::UnknownKey, Some(token), now);
+        let kid = failure.kid.as_deref();
+        offload.run(|| watch.unknown_kid(kid, true))
     }
 
     /// Authenticates one request at `now`: the identity, or `None` when
@@ -337,19 +416,10 @@ impl Verifier {
     where
         H: IntoIterator<Item = (&'a [u8], &'a [u8])>,
     {
-        let trust = self.trust();
         let tried: Cell<Option<&'a [u8]>> = Cell::new(None);
         let result = gatekey::authenticate_with(request, &self.policy, buf, |token, buf| {
             tried.set(Some(token));
-            self.keys_usable()?;
-            trust.verify(
-                token,
-                &self.validation,
-                self.cache.as_ref(),
-                now,
-                buf,
-                offload,
-            )
+            self.verify_token(token, now, buf, offload)
         });
         match result {
             Ok(identity) => Ok(Some(identity)),
@@ -367,7 +437,10 @@ impl Verifier {
             error,
             Error::UnknownKey | Error::KeyIdRequired | Error::AlgorithmMismatch
         );
-        let names_issuer = matches!(error, Error::WrongIssuer | Error::UnknownIssuer);
+        let names_issuer = matches!(
+            error,
+            Error::WrongIssuer | Error::UnknownIssuer | Error::KeysUnavailable
+        );
         let names_claim = (400..500).contains(&error.code()) && !names_issuer;
         if !(names_kid || names_issuer || names_claim) {
             return failure;

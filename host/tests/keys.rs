@@ -19,7 +19,7 @@ use std::time::Duration;
 use common::*;
 use gatekey::{Error, Policy};
 use gatekey_host::keys::{FakeClock, RefreshOptions, Refresher, Source, SourceError, Sources};
-use gatekey_host::{OptionValue, Options};
+use gatekey_host::{with_buffer, InPlace, OptionValue, Options};
 
 const START: Duration = Duration::from_secs(1_750_000_000);
 
@@ -359,4 +359,44 @@ fn one_source_per_issuer() {
     assert!(check(&v, &tb).is_ok());
     assert!(check(&v, &ta).is_ok());
     assert_eq!(r.status().sources.len(), 2);
+}
+
+#[test]
+fn one_issuers_outage_past_staleness_refuses_only_its_tokens() {
+    let (a, b) = (Idp::start(&["a1"]), Idp::start(&["b1"]));
+    let sources = Sources::Issuers(vec![
+        ("https://a.example".into(), Source::JwksUrl(a.jwks_url())),
+        ("https://b.example".into(), Source::JwksUrl(b.jwks_url())),
+    ]);
+    let (r, clock) = refresher(sources, &[]);
+    let v = Arc::clone(r.verifier());
+    let ta = token_for("a1", &secret("a1"), Some("https://a.example"));
+    let tb = token_for("b1", &secret("b1"), Some("https://b.example"));
+    b.set(|s| s.mode = Mode::Error500);
+    // Within the maximum staleness (24 h) b's last good keys still verify.
+    for _hour in 0..23 {
+        clock.advance(Duration::from_secs(3600));
+        r.poll(false);
+        assert!(check(&v, &ta).is_ok());
+        assert!(check(&v, &tb).is_ok());
+    }
+    // Past it b's tokens are refused, naming b; a's are not touched.
+    clock.advance(Duration::from_secs(2 * 3600));
+    r.poll(false);
+    assert!(check(&v, &ta).is_ok());
+    let refused = check(&v, &tb).unwrap_err();
+    assert_eq!(refused.error, Error::KeysUnavailable);
+    assert_eq!(refused.issuer.as_deref(), Some("https://b.example"));
+    assert!(!r.status().fresh);
+    // Through verify too.
+    let verify =
+        |t: &str| with_buffer(|buf| v.verify(t.as_bytes(), now(), buf, &InPlace).map(drop));
+    assert!(verify(&ta).is_ok());
+    assert_eq!(verify(&tb).unwrap_err().error, Error::KeysUnavailable);
+    // b is back: so are its tokens.
+    b.set(|s| s.mode = Mode::Normal);
+    clock.advance(Duration::from_secs(601));
+    r.poll(false);
+    assert!(check(&v, &tb).is_ok());
+    assert!(r.status().fresh);
 }

@@ -159,3 +159,106 @@ fn a_hanging_provider_never_delays_a_request() {
     let l = latencies_while(Mode::Hang);
     report(Mode::Hang, &l);
 }
+
+/// The provider adds `k2` (and a new ETag): the first token signed with it.
+fn rotate(idp: &Idp) {
+    idp.set(|s| {
+        s.keys.push(oct("k2"));
+        s.etag = Some("\"v2\"".into());
+    });
+}
+
+#[test]
+fn by_default_a_token_with_a_new_kid_does_not_wait() {
+    let idp = Idp::start(&["k1"]);
+    let r = start(&idp, background(Duration::from_secs(1)));
+    let v = Arc::clone(r.verifier());
+    rotate(&idp);
+    let t = Instant::now();
+    assert_eq!(
+        check(&v, &token("k2")).unwrap_err().error,
+        Error::UnknownKey
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn a_token_with_a_new_kid_waits_for_its_fetch_within_the_bound() {
+    let idp = Idp::start(&["k1"]);
+    let options = RefreshOptions {
+        unknown_kid_wait: Duration::from_secs(2),
+        ..background(Duration::from_secs(1))
+    };
+    let r = start(&idp, options);
+    let v = Arc::clone(r.verifier());
+    rotate(&idp);
+    // The first token with the new kid verifies: it waited for the fetch
+    // it asked for, then was tried again with the new keys.
+    let t = Instant::now();
+    assert_eq!(check(&v, &token("k2")).unwrap(), "alice");
+    let waited = t.elapsed();
+    eprintln!("a new kid waited {waited:?} for its fetch");
+    assert!(waited < Duration::from_secs(2), "{waited:?}");
+    // Through verify too, on the next rotation.
+    idp.set(|s| {
+        s.keys.push(oct("k3"));
+        s.etag = Some("\"v3\"".into());
+    });
+    std::thread::sleep(Duration::from_millis(1100)); // past the cooldown
+    let k3 = token("k3");
+    let verified = gatekey_host::with_buffer(|buf| {
+        v.verify(k3.as_bytes(), now(), buf, &gatekey_host::InPlace)
+            .map(drop)
+    });
+    assert!(verified.is_ok(), "{verified:?}");
+    // A kid no fetch brings waits at most once, and only for its own fetch:
+    // asked again at once (a fetch already looked for it), it does not wait.
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(
+        check(&v, &token("never")).unwrap_err().error,
+        Error::UnknownKey
+    );
+    let t = Instant::now();
+    assert_eq!(
+        check(&v, &token("never")).unwrap_err().error,
+        Error::UnknownKey
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn a_waiting_token_gives_up_at_the_bound_when_the_provider_hangs() {
+    let idp = Idp::start(&["k1"]);
+    let options = RefreshOptions {
+        unknown_kid_wait: Duration::from_millis(300),
+        ..background(Duration::from_secs(1))
+    };
+    let r = start(&idp, options);
+    let v = Arc::clone(r.verifier());
+    idp.set(|s| s.mode = Mode::Hang);
+    let t = Instant::now();
+    assert_eq!(
+        check(&v, &token("k2")).unwrap_err().error,
+        Error::UnknownKey
+    );
+    let waited = t.elapsed();
+    eprintln!("a new kid gave up after {waited:?} (bound 300 ms)");
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
+    assert!(waited < Duration::from_millis(800), "{waited:?}");
+    // Tokens on a current key never wait, even while that fetch hangs.
+    let t = Instant::now();
+    assert_eq!(check(&v, &token("k1")).unwrap(), "alice");
+    assert!(
+        t.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        t.elapsed()
+    );
+}

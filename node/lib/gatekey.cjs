@@ -406,7 +406,7 @@ class Verifier {
    * `issuer` must be `issuer` exactly), and `issuer` trusted unless
    * `issuer(s)` is given. `options`: the verifier's and the refresh
    * settings (`minRefresh`, `maxRefresh`, `maxStaleness`, `cooldown`,
-   * `unknownKids`, `connectTimeout`, `timeout`, `maxBody`, `allowHttp`,
+   * `unknownKids`, `unknownKidWait`, `connectTimeout`, `timeout`, `maxBody`, `allowHttp`,
    * `background`).
    */
   static fromIssuer(issuer, options) {

@@ -230,7 +230,8 @@ impl PyVerifier {
     /// a JWKS URL, fetched once now (the GIL released) and then kept
     /// current on gatekey-host's background thread. `options` are the
     /// verifier's and the refresh settings (`min_refresh`, `max_refresh`,
-    /// `max_staleness`, `cooldown`, `unknown_kids`, `connect_timeout`,
+    /// `max_staleness`, `cooldown`, `unknown_kids`, `unknown_kid_wait`,
+    /// `connect_timeout`,
     /// `timeout`, `max_body`, `allow_http`, `background`).
     #[staticmethod]
     #[pyo3(signature = (url, *, policy=None, **options))]

@@ -8,6 +8,7 @@
 //! | `max_staleness` | seconds | 86400 | `max_refresh` – 30 days: how long failed fetches keep the last good keys |
 //! | `cooldown` | seconds | 30 | 1 s – 1 h: between fetches asked for by unknown `kid`s |
 //! | `unknown_kids` | integer | 1024 | 1 – 65536: how many unknown `kid`s are remembered |
+//! | `unknown_kid_wait` | seconds | 0 | 0 – 10: how long a token with an unknown `kid` may wait for the fetch it asked for (0: it never waits) |
 //! | `connect_timeout` | seconds | 5 | 0.01 – 60 |
 //! | `timeout` | seconds | 10 | `connect_timeout` – 300: the whole fetch, body included (lowers a default `connect_timeout`) |
 //! | `max_body` | bytes | 1048576 | 1 KiB – 16 MiB |
@@ -36,6 +37,11 @@ pub struct RefreshOptions {
     pub cooldown: Duration,
     /// How many unknown `kid`s are remembered (each asks once).
     pub unknown_kids: usize,
+    /// How long a token naming an unknown `kid` may wait for the fetch it
+    /// asked for (or one under way) before it is refused; it is then
+    /// verified once more, with the new keys. Zero: it never waits. The
+    /// wait blocks the caller's thread.
+    pub unknown_kid_wait: Duration,
     /// The TCP (and TLS) connect timeout.
     pub connect_timeout: Duration,
     /// The timeout of a whole fetch: resolve, connect, headers and body.
@@ -56,6 +62,7 @@ impl Default for RefreshOptions {
             max_staleness: Duration::from_secs(86_400),
             cooldown: Duration::from_secs(30),
             unknown_kids: 1024,
+            unknown_kid_wait: Duration::ZERO,
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(10),
             max_body: 1 << 20,
@@ -71,6 +78,7 @@ const NAMES: &[&str] = &[
     "max_staleness",
     "cooldown",
     "unknown_kids",
+    "unknown_kid_wait",
     "connect_timeout",
     "timeout",
     "max_body",
@@ -197,6 +205,13 @@ impl RefreshOptions {
                     defaults.cooldown
                 } else {
                     seconds(option, v, 1.0, 3600.0)?
+                }
+            }
+            "unknown_kid_wait" => {
+                self.unknown_kid_wait = if absent {
+                    defaults.unknown_kid_wait
+                } else {
+                    seconds(option, v, 0.0, 10.0)?
                 }
             }
             "unknown_kids" => {

@@ -62,6 +62,10 @@ struct Signal {
     recent: VecDeque<String>,
     recent_set: HashSet<String>,
     unknown_kid_refreshes: u64,
+    /// A fetch is running (or the thread has taken `forced` to run one).
+    polling: bool,
+    /// Fetches completed: a waiting token retries once it moves.
+    generation: u64,
 }
 
 #[derive(Debug)]
@@ -75,8 +79,14 @@ struct Inner {
     flight: Mutex<()>,
     signal: Mutex<Signal>,
     wake: Condvar,
-    /// Milliseconds since the epoch until which the keys are fresh enough.
+    /// Notified when a fetch completes (tokens waiting on an unknown kid).
+    fetched: Condvar,
+    /// Milliseconds since the epoch until which the keys are fresh enough:
+    /// all of them (a single source refuses every token past it).
     fresh_until: AtomicU64,
+    /// With a source per issuer, each issuer's own `fresh_until`, in the
+    /// order of `sources`: past it only that issuer's tokens are refused.
+    issuer_fresh: Vec<(String, AtomicU64)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -97,25 +107,47 @@ pub struct Refresher {
 }
 
 /// The hook the verifier calls: a weak link, so that the verifier does not
-/// keep its refresher alive.
+/// keep its refresher alive; and whether tokens may wait for keys.
 #[derive(Debug)]
-struct Watch(Weak<Inner>);
+struct Watch(Weak<Inner>, bool);
 
 impl KeyWatch for Watch {
     fn check(&self) -> Result<(), Error> {
         let Some(inner) = self.0.upgrade() else {
             return Ok(());
         };
+        if inner.per_issuer {
+            return Ok(()); // check_issuer decides, once the issuer is known
+        }
         if millis(inner.clock.now()) > inner.fresh_until.load(Ordering::Acquire) {
             return Err(Error::KeysUnavailable);
         }
         Ok(())
     }
 
-    fn unknown_kid(&self, kid: Option<&str>) {
-        if let Some(inner) = self.0.upgrade() {
-            inner.unknown_kid(kid.unwrap_or_default());
+    fn check_issuer(&self, iss: Option<&gatekey::json::JsonStr<'_>>) -> Result<(), Error> {
+        let (Some(inner), Some(iss)) = (self.0.upgrade(), iss) else {
+            return Ok(());
+        };
+        let until = inner
+            .issuer_fresh
+            .iter()
+            .find(|(name, _)| iss.eq_bytes(name.as_bytes()))
+            .map_or(u64::MAX, |(_, until)| until.load(Ordering::Acquire));
+        if millis(inner.clock.now()) > until {
+            return Err(Error::KeysUnavailable);
         }
+        Ok(())
+    }
+
+    fn may_wait(&self) -> bool {
+        self.1
+    }
+
+    fn unknown_kid(&self, kid: Option<&str>, may_wait: bool) -> bool {
+        self.0
+            .upgrade()
+            .is_some_and(|inner| inner.unknown_kid(kid.unwrap_or_default(), may_wait))
     }
 }
 
@@ -186,6 +218,19 @@ impl Refresher {
         }
         let keys = keys_of(per_issuer, &states);
         let verifier = Arc::new(Verifier::new(keys, policy, options)?);
+        let issuer_fresh = if per_issuer {
+            states
+                .iter()
+                .map(|s| {
+                    (
+                        s.issuer.clone().unwrap_or_default(),
+                        AtomicU64::new(u64::MAX),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let inner = Arc::new(Inner {
             verifier: Arc::clone(&verifier),
             per_issuer,
@@ -193,13 +238,16 @@ impl Refresher {
             flight: Mutex::new(()),
             signal: Mutex::new(Signal::default()),
             wake: Condvar::new(),
+            fetched: Condvar::new(),
             fresh_until: AtomicU64::new(u64::MAX),
+            issuer_fresh,
             options: refresh,
             clock,
         });
         inner.update_freshness();
         // Only this function sets the watch, once per verifier it made.
-        let _ = verifier.set_watch(Arc::new(Watch(Arc::downgrade(&inner))));
+        let waits = !inner.options.unknown_kid_wait.is_zero();
+        let _ = verifier.set_watch(Arc::new(Watch(Arc::downgrade(&inner), waits)));
         if inner.options.background {
             let thread = Arc::clone(&inner);
             std::thread::Builder::new()
@@ -235,7 +283,7 @@ impl Refresher {
     /// non-blocking; at most one fetch per cooldown, and none for a `kid`
     /// a fetch already looked for. The verifier calls this itself.
     pub fn on_unknown_kid(&self, kid: &str) {
-        self.inner.unknown_kid(kid);
+        self.inner.unknown_kid(kid, false);
     }
 
     /// The counters.
@@ -285,9 +333,38 @@ fn keys_of(per_issuer: bool, states: &[SourceState]) -> Keys {
 }
 
 impl Inner {
-    fn unknown_kid(&self, kid: &str) {
-        let now = self.clock.now();
+    /// Asks for a fetch for `kid` (at most one per cooldown, once per kid)
+    /// and, when `may_wait` and `unknown_kid_wait` allow, waits for the
+    /// fetch asked for or under way: true when one completed meanwhile.
+    fn unknown_kid(&self, kid: &str, may_wait: bool) -> bool {
         let mut s = lock(&self.signal);
+        let generation = s.generation;
+        self.ask_for(&mut s, kid);
+        let bound = self.options.unknown_kid_wait;
+        if !may_wait || bound.is_zero() || !(s.forced || s.polling) {
+            return false;
+        }
+        // Real time: this bounds a request's latency, whatever the clock.
+        let Some(deadline) = std::time::Instant::now().checked_add(bound) else {
+            return false;
+        };
+        while s.generation == generation {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            s = self
+                .fetched
+                .wait_timeout(s, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        true
+    }
+
+    /// The cooldown and the memory of kids: whether `kid` starts a fetch.
+    fn ask_for(&self, s: &mut MutexGuard<'_, Signal>, kid: &str) {
+        let now = self.clock.now();
         if s.recent_set.contains(kid) {
             return;
         }
@@ -307,7 +384,6 @@ impl Inner {
         }
         s.recent.push_back(kid.to_owned());
         s.recent_set.insert(kid.to_owned());
-        drop(s);
         self.wake.notify_all();
     }
 
@@ -329,6 +405,7 @@ impl Inner {
                         return;
                     }
                     if core::mem::take(&mut s.forced) {
+                        s.polling = true;
                         break true;
                     }
                     let now = self.clock.now();
@@ -350,6 +427,19 @@ impl Inner {
 
     fn poll(&self, forced: bool) -> bool {
         let _flight = lock(&self.flight);
+        lock(&self.signal).polling = true;
+        let changed = self.fetch_due(forced);
+        let mut s = lock(&self.signal);
+        s.polling = false;
+        s.generation = s.generation.wrapping_add(1);
+        drop(s);
+        self.fetched.notify_all();
+        changed
+    }
+
+    /// One poll's fetches (under the single-flight lock), the keys replaced
+    /// when they changed.
+    fn fetch_due(&self, forced: bool) -> bool {
         let now = self.clock.now();
         let plans: Vec<(usize, super::source::Plan)> = lock(&self.sources)
             .iter()
@@ -379,15 +469,18 @@ impl Inner {
     }
 
     fn update_freshness(&self) {
-        let until = lock(&self.sources)
-            .iter()
-            .filter(|s| s.remote())
-            .map(|s| {
-                s.last_success
-                    .map_or(0, |t| millis(t.saturating_add(self.options.max_staleness)))
-            })
-            .min()
-            .unwrap_or(u64::MAX);
+        let sources = lock(&self.sources);
+        let fresh_until = |s: &SourceState| {
+            if !s.remote() {
+                return u64::MAX;
+            }
+            s.last_success
+                .map_or(0, |t| millis(t.saturating_add(self.options.max_staleness)))
+        };
+        for (state, (_, until)) in sources.iter().zip(&self.issuer_fresh) {
+            until.store(fresh_until(state), Ordering::Release);
+        }
+        let until = sources.iter().map(fresh_until).min().unwrap_or(u64::MAX);
         self.fresh_until.store(until, Ordering::Release);
     }
 }

@@ -38,7 +38,9 @@ pub struct KeyStatus {
     pub sources: Vec<SourceStatus>,
     /// Fetches asked for by unknown `kid`s (each after the cooldown).
     pub unknown_kid_refreshes: u64,
-    /// Whether the keys are within their maximum staleness.
+    /// Whether the keys of every source are within their maximum
+    /// staleness (with a source per issuer, a stale one refuses only its
+    /// own issuer's tokens).
     pub fresh: bool,
 }
 
