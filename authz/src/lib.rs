@@ -171,9 +171,18 @@ pub async fn serve(gate: Arc<Gate>, listeners: Listeners, shutdown: impl Future<
         ));
         let mut stop = rx.clone();
         tasks.spawn(async move {
-            let incoming = tokio_stream::wrappers::TcpListenerStream::new(l);
+            // tonic ignores its own `tcp_nodelay` for a caller's stream of
+            // connections: set it on each, or Nagle holds back answers.
+            let incoming = tokio_stream::StreamExt::map(
+                tokio_stream::wrappers::TcpListenerStream::new(l),
+                |accepted| {
+                    if let Ok(stream) = &accepted {
+                        let _ = stream.set_nodelay(true);
+                    }
+                    accepted
+                },
+            );
             let _ = tonic::transport::Server::builder()
-                .tcp_nodelay(true)
                 .add_service(service)
                 .serve_with_incoming_shutdown(incoming, async move { stopped(&mut stop).await })
                 .await;
