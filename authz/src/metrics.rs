@@ -55,5 +55,15 @@ pub fn render(gate: &Gate) -> String {
     let _ = writeln!(out, "gatekey_authz_keys {}", keys.keys());
     let _ = writeln!(out, "# TYPE gatekey_authz_key_fetches_total counter");
     let _ = writeln!(out, "gatekey_authz_key_fetches_total {}", keys.fetches());
+    let _ = writeln!(out, "# TYPE gatekey_authz_key_fetch_failures_total counter");
+    let _ = writeln!(
+        out,
+        "gatekey_authz_key_fetch_failures_total {}",
+        keys.failures()
+    );
+    // 0 while some source's keys are past their maximum staleness (its
+    // issuer's tokens are refused with keys_unavailable until a fetch works).
+    let _ = writeln!(out, "# TYPE gatekey_authz_keys_fresh gauge");
+    let _ = writeln!(out, "gatekey_authz_keys_fresh {}", u8::from(keys.fresh));
     out
 }

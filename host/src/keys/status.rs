@@ -51,6 +51,12 @@ impl KeyStatus {
         self.sources.iter().map(|s| s.fetches).sum()
     }
 
+    /// Fetches that failed, of all sources.
+    #[must_use]
+    pub fn failures(&self) -> u64 {
+        self.sources.iter().map(|s| s.failures).sum()
+    }
+
     /// Keys in force in all sources.
     #[must_use]
     pub fn keys(&self) -> usize {
