@@ -33,6 +33,8 @@ test-core: lint doc embedded ## core: fmt, clippy, tests on every ES256 backend 
 	RUST_MIN_STACK=16777216 $(CARGO) test -p gatekey --features es256-table
 	$(CARGO) test -p gatekey --features ring,std
 	$(CARGO) test -p gatekey --all-features
+	# Without the optional algorithm families (EdDSA, HS384/HS512).
+	$(CARGO) test -p gatekey --no-default-features
 
 lint: ## rustfmt --check and clippy with warnings denied
 	$(CARGO) fmt --all -- --check
@@ -47,6 +49,7 @@ doc: ## build the docs with warnings denied
 embedded: ## build the core for a Cortex-M4F with no std and no allocator
 	$(CARGO) build -p gatekey --no-default-features --target $(EMBEDDED_TARGET) --release
 	$(CARGO) build -p gatekey --no-default-features --features es256-table --target $(EMBEDDED_TARGET) --release
+	$(CARGO) build -p gatekey --target $(EMBEDDED_TARGET) --release
 
 bench: ## run the criterion benchmarks: ES256 on each backend (p256, small tables, ring, hosted), RS256/PS256, HS256, cache, requests
 	$(CARGO) bench -p gatekey-benches --bench es256

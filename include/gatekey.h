@@ -244,7 +244,7 @@ typedef enum gk_status {
      */
     GK_ERR_INVALID_JWKS = 501,
     /**
-     * the public key is invalid (not a P-256 point, or an even RSA modulus) (`invalid_key`).
+     * the public key is invalid (not a point of its curve, an Ed25519 point of small order, or an even RSA modulus) (`invalid_key`).
      */
     GK_ERR_INVALID_KEY = 502,
     /**
@@ -411,7 +411,8 @@ typedef enum gk_conflict {
 typedef struct gk_identity gk_identity;
 
 /**
- * Up to 64 verification keys (`gatekey_host::KEYS`, the same in every language) (ES256 and RSA public keys, HS256 secrets), chosen by
+ * Up to 64 verification keys (`gatekey_host::KEYS`, the same in every
+ * language): EC, RSA and Ed25519 public keys and HMAC secrets, chosen by
  * a token's `kid`.
  *
  * Not thread-safe to modify; a verifier takes its own copy, so a keyset

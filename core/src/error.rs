@@ -269,7 +269,7 @@ error_table! {
     WrongClaimValue = 410, "wrong_claim_value", InvalidToken, "a claim does not hold the required value";
     InvalidJwk = 500, "invalid_jwk", Configuration, "a JWK is malformed";
     InvalidJwks = 501, "invalid_jwks", Configuration, "the JWKS document is malformed";
-    InvalidKey = 502, "invalid_key", Configuration, "the public key is invalid (not a P-256 point, or an even RSA modulus)";
+    InvalidKey = 502, "invalid_key", Configuration, "the public key is invalid (not a point of its curve, an Ed25519 point of small order, or an even RSA modulus)";
     WeakKey = 503, "weak_key", Configuration, "the HMAC secret is shorter than 32 bytes";
     UnsupportedKey = 504, "unsupported_key", Configuration, "the key type or curve is not supported";
     KeySetFull = 505, "key_set_full", Configuration, "the key set is full";

@@ -1,4 +1,4 @@
-//! Verification keys: P-256 and RSA public keys and HMAC secrets, from JWKs
+//! Verification keys: P-256, Ed25519 and RSA public keys and HMAC secrets, from JWKs
 //! (RFC 7517, RFC 7518 §6) or raw bytes, and fixed-capacity key sets.
 //!
 //! # Size
@@ -26,16 +26,24 @@ pub use crate::alg::{MAX_RSA_BITS, MAX_RSA_EXPONENT, MIN_RSA_BITS};
 
 use heapless::Vec;
 
-use crate::alg::{Algorithm, Es256Key, Hs256Key, RsaKey, Scheme};
+#[cfg(feature = "eddsa")]
+use crate::alg::Ed25519Key;
+use crate::alg::{Algorithm, Es256Key, HmacKey, RsaKey, Scheme};
 use crate::json::JsonStr;
 use crate::Error;
 
 /// The longest `kid` a key may have, in bytes.
 pub const MAX_KID_LEN: usize = 128;
 
-/// One verification key. Its algorithm is fixed when it is made: a P-256
-/// key verifies ES256 only, an HMAC secret HS256 only, an RSA key either
-/// RS256 or PS256 (the JWK's `alg` says which; RS256 when it says nothing).
+// Keys live in caller memory through the C ABI, which promises 8-byte
+// alignment (`GK_ALIGN`) on every target.
+const _: () = assert!(core::mem::align_of::<Key>() <= 8, "Key alignment above 8");
+
+/// One verification key. Its algorithm is fixed when it is made (RFC 8725
+/// §3.1): a P-256 key verifies ES256 only, an Ed25519 key EdDSA only, an
+/// HMAC secret one of HS256, HS384 or HS512 (a JWK's `alg` says which;
+/// HS256 when it says nothing), an RSA key either RS256 or PS256 (the JWK's
+/// `alg` says which; RS256 when it says nothing).
 #[derive(Clone, Debug)]
 pub struct Key {
     kid: Vec<u8, MAX_KID_LEN>,
@@ -47,7 +55,9 @@ pub struct Key {
 #[derive(Clone, Debug)]
 enum Material {
     Es256(Es256Key),
-    Hs256(Hs256Key),
+    Hmac(HmacKey),
+    #[cfg(feature = "eddsa")]
+    Ed25519(Ed25519Key),
     Rs256(RsaKey),
     Ps256(RsaKey),
 }
@@ -77,7 +87,31 @@ impl Key {
     /// [`Error::WeakKey`] for a shorter secret; [`Error::ConfigTooLong`]
     /// when `kid` exceeds [`MAX_KID_LEN`].
     pub fn hs256(secret: &[u8], kid: Option<&[u8]>) -> Result<Key, Error> {
-        Key::new(Material::Hs256(Hs256Key::new(secret)?), kid)
+        Key::hmac(Algorithm::Hs256, secret, kid)
+    }
+
+    /// An HMAC secret for `alg`, HS256, HS384 or HS512 (the last two with
+    /// the `hs512` feature), of at least the hash's output size: 32, 48 or
+    /// 64 bytes (RFC 7518 §3.2).
+    ///
+    /// # Errors
+    /// [`Error::WeakKey`] for a shorter secret; [`Error::PublicKeyAsSecret`]
+    /// for the text of a public key; [`Error::UnsupportedKey`] for another
+    /// algorithm; [`Error::ConfigTooLong`] when `kid` exceeds [`MAX_KID_LEN`].
+    pub fn hmac(alg: Algorithm, secret: &[u8], kid: Option<&[u8]>) -> Result<Key, Error> {
+        Key::new(Material::Hmac(HmacKey::new(alg, secret)?), kid)
+    }
+
+    /// An Ed25519 public key (EdDSA, RFC 8037) from its 32-byte encoding
+    /// (a JWK's `x` decoded). The `eddsa` feature.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] when the bytes are not a point, or are one of
+    /// small order; [`Error::ConfigTooLong`] when `kid` exceeds
+    /// [`MAX_KID_LEN`].
+    #[cfg(feature = "eddsa")]
+    pub fn ed25519(x: &[u8; 32], kid: Option<&[u8]>) -> Result<Key, Error> {
+        Key::new(Material::Ed25519(Ed25519Key::from_bytes(x)?), kid)
     }
 
     /// An RS256 (RSASSA-PKCS1-v1_5, SHA-256) public key from its big-endian
@@ -103,8 +137,9 @@ impl Key {
     }
 
     /// A key from one JWK (RFC 7517 §4): `kty` `EC` with `crv` `P-256`,
-    /// `kty` `RSA` (`n`, `e`; `alg` `RS256`, `PS256` or absent), or `kty`
-    /// `oct`. `alg`, if present, must be an algorithm of the key type that
+    /// `kty` `OKP` with `crv` `Ed25519` (RFC 8037 §2), `kty` `RSA` (`n`,
+    /// `e`; `alg` `RS256`, `PS256` or absent), or `kty` `oct` (`alg`
+    /// `HS256`, `HS384`, `HS512` or absent: HS256). `alg`, if present, must be an algorithm of the key type that
     /// gatekey verifies; `use`, if present, must be `sig`.
     ///
     /// # Errors
@@ -125,21 +160,26 @@ impl Key {
     /// The algorithm this key verifies.
     #[must_use]
     pub fn algorithm(&self) -> Algorithm {
-        match self.material {
+        match &self.material {
             Material::Es256(_) => Algorithm::Es256,
-            Material::Hs256(_) => Algorithm::Hs256,
+            Material::Hmac(k) => k.algorithm(),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519(_) => Algorithm::EdDsa,
             Material::Rs256(_) => Algorithm::Rs256,
             Material::Ps256(_) => Algorithm::Ps256,
         }
     }
 
-    /// The length of this key's signatures in bytes: 64 for ES256, 32 for
-    /// HS256, the modulus length for RSA.
+    /// The length of this key's signatures in bytes: 64 for ES256 and
+    /// EdDSA, 32, 48 or 64 for HS256, HS384 or HS512, the modulus length for
+    /// RSA.
     #[must_use]
     pub fn signature_len(&self) -> usize {
         match &self.material {
             Material::Es256(_) => 64,
-            Material::Hs256(_) => 32,
+            Material::Hmac(k) => k.signature_len(),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519(_) => 64,
             Material::Rs256(k) | Material::Ps256(k) => k.signature_len(),
         }
     }
@@ -149,7 +189,7 @@ impl Key {
     pub fn rsa_bits(&self) -> Option<usize> {
         match &self.material {
             Material::Rs256(k) | Material::Ps256(k) => Some(k.bits()),
-            Material::Es256(_) | Material::Hs256(_) => None,
+            _ => None,
         }
     }
 
@@ -164,7 +204,17 @@ impl Key {
     pub fn es256_coordinates(&self) -> Option<([u8; 32], [u8; 32])> {
         match &self.material {
             Material::Es256(k) => Some(k.coordinates()),
-            Material::Hs256(_) | Material::Rs256(_) | Material::Ps256(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The 32-byte encoding of an Ed25519 key (a JWK's `x`).
+    #[cfg(feature = "eddsa")]
+    #[must_use]
+    pub fn ed25519_bytes(&self) -> Option<[u8; 32]> {
+        match &self.material {
+            Material::Ed25519(k) => Some(k.to_bytes()),
+            _ => None,
         }
     }
 
@@ -174,7 +224,8 @@ impl Key {
 
     /// Verifies a raw `signature` over `message` with this key's algorithm
     /// (the JWS encoding of RFC 7518 §3: 64-byte `r || s` for ES256, the
-    /// 32-byte MAC for HS256, a modulus-length integer for RS256/PS256). [`verify`](crate::verify) calls this on the
+    /// MAC for HMAC, a modulus-length integer for RS256/PS256, RFC 8032's
+    /// 64-byte `R || S` for EdDSA). [`verify`](crate::verify) calls this on the
     /// JWS Signing Input; it is public for other JOSE uses and test vectors.
     ///
     /// # Errors
@@ -183,7 +234,9 @@ impl Key {
         let (input, signature) = (message, signature);
         match &self.material {
             Material::Es256(k) => k.verify(input, signature),
-            Material::Hs256(k) => k.verify(input, signature),
+            Material::Hmac(k) => k.verify(input, signature),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519(k) => k.verify(input, signature),
             Material::Rs256(k) => k.verify(Scheme::Pkcs1v15, input, signature),
             Material::Ps256(k) => k.verify(Scheme::Pss, input, signature),
         }

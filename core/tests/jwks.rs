@@ -42,14 +42,38 @@ fn unusable() -> Vec<(String, &'static str, Error)> {
         (
             r#"{"kty":"OKP","crv":"Ed25519","kid":"okp","x":"AA"}"#.to_owned(),
             "okp",
+            // Read as Ed25519 and refused for its length; without the
+            // feature, an unsupported key type.
+            if cfg!(feature = "eddsa") {
+                Error::InvalidJwk
+            } else {
+                Error::UnsupportedKey
+            },
+        ),
+        (
+            r#"{"kty":"OKP","crv":"Ed448","kid":"ed448","x":"AA"}"#.to_owned(),
+            "ed448",
             Error::UnsupportedKey,
         ),
         (
+            // RFC 7518 §3.2: an HS512 key is at least 64 bytes.
             format!(
                 r#"{{"kty":"oct","alg":"HS512","kid":"hs512","k":"{}"}}"#,
                 b64(SECRET)
             ),
             "hs512",
+            if cfg!(feature = "hs512") {
+                Error::WeakKey
+            } else {
+                Error::UnsupportedKey
+            },
+        ),
+        (
+            format!(
+                r#"{{"kty":"oct","alg":"HS1024","kid":"hs1024","k":"{}"}}"#,
+                b64(SECRET)
+            ),
+            "hs1024",
             Error::UnsupportedKey,
         ),
         (
@@ -107,11 +131,11 @@ fn usable_keys_verify_beside_every_unusable_one() {
     let mut set = KeySet::<4>::new();
     set.add_jwks_reporting(doc.as_bytes(), |k, e| kids.push((k.is_some(), e)))
         .unwrap();
-    assert_eq!((set.len(), set.skipped()), (1, 9));
+    assert_eq!((set.len(), set.skipped()), (1, 11));
     assert_eq!(kids.last(), Some(&(false, Error::InvalidJwk)));
     // from_jwks skips the same keys.
     let plain = KeySet::<4>::from_jwks(doc.as_bytes()).unwrap();
-    assert_eq!((plain.len(), plain.skipped()), (1, 9));
+    assert_eq!((plain.len(), plain.skipped()), (1, 11));
 
     let token = hs256_sign(
         SECRET,

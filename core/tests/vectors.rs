@@ -182,3 +182,115 @@ fn wycheproof_rsa_pss_sha256_mgf1_32() {
         assert_eq!(wycheproof_rsa(&file, true, bits), (63, 45), "{file}");
     }
 }
+
+/// Wycheproof's Ed25519 verification vectors (RFC 8032 §5.1.7, with the
+/// strict checks of `verify_strict`: every "invalid" case is refused,
+/// every "valid" one verifies), through the key as a JWK (RFC 8037 §2).
+#[test]
+#[cfg(feature = "eddsa")]
+fn wycheproof_ed25519() {
+    let doc: Value =
+        serde_json::from_str(&common::data_file("vectors/wycheproof/ed25519_test.json")).unwrap();
+    let (mut valid, mut invalid) = (0, 0);
+    for group in doc["testGroups"].as_array().unwrap() {
+        let pk: [u8; 32] = common::hex(group["publicKey"]["pk"].as_str().unwrap())
+            .try_into()
+            .unwrap();
+        let key = Key::ed25519(&pk, None).unwrap();
+        assert_eq!(key.algorithm().name(), "EdDSA");
+        let jwk = serde_json::to_string(&group["publicKeyJwk"]).unwrap();
+        let from_jwk = Key::from_jwk(jwk.as_bytes()).unwrap();
+        assert_eq!(from_jwk.ed25519_bytes(), Some(pk));
+        for t in group["tests"].as_array().unwrap() {
+            let msg = common::hex(t["msg"].as_str().unwrap());
+            let sig = common::hex(t["sig"].as_str().unwrap());
+            let got = from_jwk.verify_signature(&msg, &sig);
+            match t["result"].as_str().unwrap() {
+                "valid" => {
+                    assert_eq!(got, Ok(()), "tcId {} ({})", t["tcId"], t["comment"]);
+                    valid += 1;
+                }
+                "invalid" => {
+                    assert!(
+                        got.is_err(),
+                        "tcId {} ({}) accepted",
+                        t["tcId"],
+                        t["comment"]
+                    );
+                    invalid += 1;
+                }
+                other => panic!("tcId {}: result {other}", t["tcId"]),
+            }
+        }
+    }
+    assert_eq!(
+        u64::try_from(valid + invalid).unwrap(),
+        doc["numberOfTests"].as_u64().unwrap()
+    );
+    assert_eq!((valid, invalid), (88, 63));
+}
+
+/// Wycheproof's HMAC-SHA-384 and HMAC-SHA-512 vectors as HS384 and HS512
+/// keys. JWS takes the full tag (RFC 7518 §3.2) and a key at least the
+/// hash's size: a truncated tag is refused for its length whatever the
+/// vector says, a shorter key cannot be made (`WeakKey`), and with the
+/// full tag and a long enough key the verdict is Wycheproof's.
+#[test]
+#[cfg(feature = "hs512")]
+fn wycheproof_hmac_sha384_sha512() {
+    for (file, alg, bits) in [
+        (
+            "vectors/wycheproof/hmac_sha384_test.json",
+            gatekey::Algorithm::Hs384,
+            384,
+        ),
+        (
+            "vectors/wycheproof/hmac_sha512_test.json",
+            gatekey::Algorithm::Hs512,
+            512,
+        ),
+    ] {
+        let doc: Value = serde_json::from_str(&common::data_file(file)).unwrap();
+        let (mut valid, mut invalid, mut weak, mut truncated) = (0, 0, 0, 0);
+        for group in doc["testGroups"].as_array().unwrap() {
+            let key_bits = group["keySize"].as_u64().unwrap();
+            let tag_bits = group["tagSize"].as_u64().unwrap();
+            for t in group["tests"].as_array().unwrap() {
+                let id = &t["tcId"];
+                let secret = common::hex(t["key"].as_str().unwrap());
+                let msg = common::hex(t["msg"].as_str().unwrap());
+                let tag = common::hex(t["tag"].as_str().unwrap());
+                let key = match Key::hmac(alg, &secret, None) {
+                    Ok(key) => key,
+                    Err(e) => {
+                        assert!(key_bits < bits, "{file} tcId {id}: {e:?}");
+                        assert_eq!(e, Error::WeakKey, "{file} tcId {id}");
+                        weak += 1;
+                        continue;
+                    }
+                };
+                assert!(key_bits >= bits, "{file} tcId {id}: a short key was made");
+                assert_eq!(key.algorithm(), alg);
+                let got = key.verify_signature(&msg, &tag);
+                if tag_bits < bits {
+                    assert!(got.is_err(), "{file} tcId {id}: a truncated tag accepted");
+                    truncated += 1;
+                } else if t["result"] == "valid" {
+                    assert_eq!(got, Ok(()), "{file} tcId {id}");
+                    valid += 1;
+                } else {
+                    assert_eq!(got, Err(Error::BadSignature), "{file} tcId {id}");
+                    invalid += 1;
+                }
+            }
+        }
+        assert_eq!(
+            u64::try_from(valid + invalid + weak + truncated).unwrap(),
+            doc["numberOfTests"].as_u64().unwrap()
+        );
+        assert!(
+            valid > 20 && invalid > 40 && weak == 6 && truncated > 80,
+            "{file}: {valid} {invalid} {weak} {truncated}"
+        );
+    }
+}

@@ -12,7 +12,8 @@ use crate::gk_status;
 pub const GK_KEYSET_SIZE: usize = 144 * 1024;
 const _: () = assert!(fits::<gk_keyset>(GK_KEYSET_SIZE), "GK_KEYSET_SIZE");
 
-/// Up to 64 verification keys (`gatekey_host::KEYS`, the same in every language) (ES256 and RSA public keys, HS256 secrets), chosen by
+/// Up to 64 verification keys (`gatekey_host::KEYS`, the same in every
+/// language): EC, RSA and Ed25519 public keys and HMAC secrets, chosen by
 /// a token's `kid`.
 ///
 /// Not thread-safe to modify; a verifier takes its own copy, so a keyset

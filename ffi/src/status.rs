@@ -109,7 +109,7 @@ pub enum gk_status {
     GK_ERR_INVALID_JWK = 500,
     /// the JWKS document is malformed (`invalid_jwks`).
     GK_ERR_INVALID_JWKS = 501,
-    /// the public key is invalid (not a P-256 point, or an even RSA modulus) (`invalid_key`).
+    /// the public key is invalid (not a point of its curve, an Ed25519 point of small order, or an even RSA modulus) (`invalid_key`).
     GK_ERR_INVALID_KEY = 502,
     /// the HMAC secret is shorter than 32 bytes (`weak_key`).
     GK_ERR_WEAK_KEY = 503,
@@ -262,7 +262,7 @@ impl gk_status {
             gk_status::GK_ERR_WRONG_CLAIM_VALUE => (c"wrong_claim_value", c"a claim does not hold the required value"),
             gk_status::GK_ERR_INVALID_JWK => (c"invalid_jwk", c"a JWK is malformed"),
             gk_status::GK_ERR_INVALID_JWKS => (c"invalid_jwks", c"the JWKS document is malformed"),
-            gk_status::GK_ERR_INVALID_KEY => (c"invalid_key", c"the public key is invalid (not a P-256 point, or an even RSA modulus)"),
+            gk_status::GK_ERR_INVALID_KEY => (c"invalid_key", c"the public key is invalid (not a point of its curve, an Ed25519 point of small order, or an even RSA modulus)"),
             gk_status::GK_ERR_WEAK_KEY => (c"weak_key", c"the HMAC secret is shorter than 32 bytes"),
             gk_status::GK_ERR_UNSUPPORTED_KEY => (c"unsupported_key", c"the key type or curve is not supported"),
             gk_status::GK_ERR_KEY_SET_FULL => (c"key_set_full", c"the key set is full"),

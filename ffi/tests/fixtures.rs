@@ -49,6 +49,41 @@ fn hs256(payload: &str) -> String {
     format!("{input}.{}", b64(&mac.finalize().into_bytes()))
 }
 
+/// RFC 8032 §7.1 TEST 1's key (kid `ed1`) and a 64-byte HS512 secret
+/// (kid `h512`), as one JWKS; Ed25519 signatures are deterministic too.
+fn ed25519_key() -> ed25519_dalek::SigningKey {
+    let hex = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60".as_bytes();
+    let mut secret = [0u8; 32];
+    for (b, pair) in secret.iter_mut().zip(hex.chunks(2)) {
+        *b = u8::from_str_radix(core::str::from_utf8(pair).unwrap(), 16).unwrap();
+    }
+    ed25519_dalek::SigningKey::from_bytes(&secret)
+}
+
+const HS512_SECRET: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef-hs512-secret!!!";
+
+fn algs_jwks() -> String {
+    format!(
+        r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"ed1","alg":"EdDSA","x":"{}"}},{{"kty":"oct","kid":"h512","alg":"HS512","k":"{}"}}]}}"#,
+        b64(ed25519_key().verifying_key().as_bytes()),
+        b64(HS512_SECRET)
+    )
+}
+
+fn eddsa(header: &str, payload: &str) -> String {
+    use ed25519_dalek::Signer as _;
+    let input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
+    let sig = ed25519_key().sign(input.as_bytes());
+    format!("{input}.{}", b64(&sig.to_bytes()))
+}
+
+fn hs512(header: &str, payload: &str) -> String {
+    let input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
+    let mut mac = Hmac::<sha2::Sha512>::new_from_slice(HS512_SECRET).unwrap();
+    mac.update(input.as_bytes());
+    format!("{input}.{}", b64(&mac.finalize().into_bytes()))
+}
+
 fn jwks() -> String {
     let point = key().verifying_key().to_encoded_point(false);
     format!(
@@ -95,6 +130,24 @@ fn fixtures_are_fresh() {
         ("GK_TEST_TOKEN_HS", hs),
         ("GK_TEST_TOKEN_EXPIRED", expired),
         ("GK_TEST_TOKEN_BAD_SIG", bad),
+        ("GK_TEST_JWKS_ALGS", algs_jwks()),
+        (
+            "GK_TEST_TOKEN_EDDSA",
+            eddsa(r#"{"alg":"EdDSA","kid":"ed1"}"#, &claims("erin", FAR)),
+        ),
+        (
+            "GK_TEST_TOKEN_HS512",
+            hs512(r#"{"alg":"HS512","kid":"h512"}"#, &claims("hank", FAR)),
+        ),
+        // The HS512 key's kid on an EdDSA header, and the other way round.
+        (
+            "GK_TEST_TOKEN_EDDSA_AS_HS512",
+            eddsa(r#"{"alg":"EdDSA","kid":"h512"}"#, &claims("mallory", FAR)),
+        ),
+        (
+            "GK_TEST_TOKEN_HS512_AS_EDDSA",
+            hs512(r#"{"alg":"HS512","kid":"ed1"}"#, &claims("mallory", FAR)),
+        ),
     ] {
         h += &format!(
             "static const char {name}[] =\n    {};\n\n",

@@ -6,7 +6,7 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use gatekey::{Algorithm, Error, Issuer, Issuers, KeySet, Validation, Verified};
+use gatekey::{Error, Issuer, Issuers, KeySet, Validation, Verified};
 
 use crate::{verify_cached, Context, Offload, Rules, TokenCache};
 
@@ -73,11 +73,7 @@ impl<const K: usize> Trust<K> {
     /// handing to an [`Offload`]).
     #[must_use]
     pub fn has_public_keys(&self) -> bool {
-        let public = |keys: &KeySet<K>| {
-            keys.keys()
-                .iter()
-                .any(|k| k.algorithm() != Algorithm::Hs256)
-        };
+        let public = |keys: &KeySet<K>| keys.keys().iter().any(|k| !k.algorithm().is_symmetric());
         match self {
             Trust::Keys(keys) => public(keys),
             Trust::Issuers { issuers, .. } => issuers.issuers().iter().any(|i| public(i.keys())),

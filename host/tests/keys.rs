@@ -183,7 +183,9 @@ fn unusable_keys_never_fail_the_usable_ones() {
         s.keys.insert(1, short);
         s.keys.push(curve);
         s.keys
-            .push(r#"{"kty":"OKP","kid":"ed","crv":"Ed25519","x":"AA"}"#.to_owned());
+            .push(r#"{"kty":"OKP","kid":"ed","crv":"Ed448","x":"AA"}"#.to_owned());
+        s.keys
+            .push(r#"{"kty":"OKP","kid":"ed-short","crv":"Ed25519","x":"AA"}"#.to_owned());
     });
     let (r, _clock) = refresher(url_source(&idp), &[]);
     assert_eq!(check(r.verifier(), &token("k1")).unwrap(), "alice");
@@ -199,7 +201,8 @@ fn unusable_keys_never_fail_the_usable_ones() {
             (Some("rsa1024"), Error::WeakRsaKey),
             (Some("short"), Error::WeakKey),
             (Some("off"), Error::InvalidKey),
-            (Some("ed"), Error::UnsupportedKey)
+            (Some("ed"), Error::UnsupportedKey),
+            (Some("ed-short"), Error::InvalidJwk),
         ]
     );
     assert_eq!(s.keys(), 1);

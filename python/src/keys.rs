@@ -121,7 +121,7 @@ impl PyKeySet {
             .collect()
     }
 
-    /// The algorithm of each key (`"ES256"`, `"HS256"`).
+    /// The algorithm of each key (`"ES256"`, `"EdDSA"`, `"HS256"`, `"HS384"`, `"HS512"`, `"RS256"`, `"PS256"`).
     #[getter]
     fn algorithms(&self) -> Vec<&'static str> {
         self.inner

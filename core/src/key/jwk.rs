@@ -1,6 +1,7 @@
 //! One JWK (RFC 7517 §4, RFC 7518 §6) as a [`Key`].
 
 use super::{Key, MAX_KID_LEN};
+use crate::alg::Algorithm;
 use crate::json::{JsonStr, Object};
 use crate::{b64, Error};
 
@@ -77,17 +78,45 @@ pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
         } else {
             Key::rs256(n, e, kid)
         }
-    } else if kty.eq_bytes(b"oct") {
-        if alg.is_some_and(|a| !a.eq_bytes(b"HS256")) {
+    } else if kty.eq_bytes(b"OKP") {
+        // RFC 8037 §2: `crv` names the curve, `x` the public key.
+        let crv = string(jwk, "crv")?.ok_or(Error::InvalidJwk)?;
+        if !crv.eq_bytes(b"Ed25519") || alg.is_some_and(|a| !a.eq_bytes(b"EdDSA")) {
             return Err(Error::UnsupportedKey);
         }
+        okp(jwk, kid)
+    } else if kty.eq_bytes(b"oct") {
+        // An `oct` key names its hash in `alg`; without one it is HS256,
+        // as before HS384 and HS512 were verified.
+        let alg = match alg {
+            None => Algorithm::Hs256,
+            Some(a) if a.eq_bytes(b"HS256") => Algorithm::Hs256,
+            Some(a) if cfg!(feature = "hs512") && a.eq_bytes(b"HS384") => Algorithm::Hs384,
+            Some(a) if cfg!(feature = "hs512") && a.eq_bytes(b"HS512") => Algorithm::Hs512,
+            Some(_) => return Err(Error::UnsupportedKey),
+        };
         let k = string(jwk, "k")?.ok_or(Error::InvalidJwk)?;
         let mut secret = [0u8; MAX_SECRET_LEN];
         let secret = b64::decode(k.raw(), &mut secret).map_err(|_| Error::InvalidJwk)?;
-        Key::hs256(secret, kid)
+        Key::hmac(alg, secret, kid)
     } else {
         Err(Error::UnsupportedKey)
     }
+}
+
+/// An Ed25519 `OKP` key's `x`: exactly 32 bytes (RFC 8037 §2).
+#[cfg(feature = "eddsa")]
+fn okp(jwk: &Object<'_>, kid: Option<&[u8]>) -> Result<Key, Error> {
+    // A private key (`d`) is not published for verification.
+    if jwk.get("d").is_some() {
+        return Err(Error::InvalidJwk);
+    }
+    Key::ed25519(&coordinate(jwk, "x")?, kid)
+}
+
+#[cfg(not(feature = "eddsa"))]
+fn okp(_: &Object<'_>, _: Option<&[u8]>) -> Result<Key, Error> {
+    Err(Error::UnsupportedKey)
 }
 
 /// The `kid` of a JWK, decoded into `buf`: `None` when it has none, or
@@ -104,8 +133,9 @@ fn string<'a>(obj: &Object<'a>, name: &str) -> Result<Option<JsonStr<'a>>, Error
         .transpose()
 }
 
-/// A P-256 coordinate: exactly 32 bytes (RFC 7518 §6.2.1.2: "MUST be the
-/// full size of a coordinate", no leading zeros dropped).
+/// A P-256 coordinate (RFC 7518 §6.2.1.2: "MUST be the full size of a
+/// coordinate", no leading zeros dropped) or an Ed25519 `x`: exactly 32
+/// bytes.
 fn coordinate(obj: &Object<'_>, name: &str) -> Result<[u8; 32], Error> {
     let value = string(obj, name)?.ok_or(Error::InvalidJwk)?;
     let mut out = [0u8; 33];

@@ -910,6 +910,47 @@ done:
     remove(path);
 }
 
+/* EdDSA (Ed25519) and HS512 keys from one JWKS; a header naming another
+ * algorithm than its key's is refused (RFC 8725 §3.1). */
+static void test_more_algorithms(gk_identity *id) {
+    gk_keyset *ks = NULL;
+    gk_policy *policy = NULL;
+    gk_verifier *v = NULL;
+    const uint8_t *p;
+    size_t n;
+    gk_validation rules;
+    memset(&rules, 0, sizeof rules);
+    rules.audience = "mcp";
+    CHECK_STATUS(gk_policy_new(GK_POLICY_HEADER_FIRST, &policy), GK_OK);
+    CHECK_STATUS(gk_keyset_from_jwks((const uint8_t *)GK_TEST_JWKS_ALGS, strlen(GK_TEST_JWKS_ALGS), &ks),
+                 GK_OK);
+    {
+        size_t len = 0;
+        CHECK_STATUS(gk_keyset_len(ks, &len), GK_OK);
+        CHECK(len == 2);
+    }
+    CHECK_STATUS(gk_verifier_new(ks, policy, &rules, &v), GK_OK);
+    gk_policy_free(policy);
+    CHECK_STATUS(gk_authenticate_token(v, NULL, 0, NULL, 0, (const uint8_t *)GK_TEST_TOKEN_EDDSA,
+                                       strlen(GK_TEST_TOKEN_EDDSA), GK_TEST_NOW, id),
+                 GK_OK);
+    CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_OK);
+    CHECK(span_is(p, n, "erin"));
+    CHECK_STATUS(gk_authenticate_token(v, NULL, 0, NULL, 0, (const uint8_t *)GK_TEST_TOKEN_HS512,
+                                       strlen(GK_TEST_TOKEN_HS512), GK_TEST_NOW, id),
+                 GK_OK);
+    CHECK_STATUS(gk_identity_subject(id, &p, &n), GK_OK);
+    CHECK(span_is(p, n, "hank"));
+    CHECK_STATUS(gk_authenticate_token(v, NULL, 0, NULL, 0, (const uint8_t *)GK_TEST_TOKEN_EDDSA_AS_HS512,
+                                       strlen(GK_TEST_TOKEN_EDDSA_AS_HS512), GK_TEST_NOW, id),
+                 GK_ERR_ALGORITHM_MISMATCH);
+    CHECK_STATUS(gk_authenticate_token(v, NULL, 0, NULL, 0, (const uint8_t *)GK_TEST_TOKEN_HS512_AS_EDDSA,
+                                       strlen(GK_TEST_TOKEN_HS512_AS_EDDSA), GK_TEST_NOW, id),
+                 GK_ERR_ALGORITHM_MISMATCH);
+    gk_verifier_free(v);
+    gk_keyset_free(ks);
+}
+
 int main(void) {
     gk_keyset *ks;
     gk_verifier *v;
@@ -941,6 +982,7 @@ int main(void) {
     test_precedence_matrix();
     test_key_capacity();
     test_key_source(id);
+    test_more_algorithms(id);
 
     gk_identity_free(id);
     gk_verifier_free(v);
