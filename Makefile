@@ -4,6 +4,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 EMBEDDED_TARGET := thumbv7em-none-eabihf
+# The base of a proxy-wasm filter: the core with no std and no allocator.
+WASM_TARGET := wasm32-unknown-unknown
 
 # Layers add their own targets and append to TEST_TARGETS in mk/*.mk.
 TEST_TARGETS := test-core bench-build
@@ -16,7 +18,7 @@ help: ## list the targets
 
 setup: ## install the Rust components and targets the tests need
 	rustup component add rustfmt clippy >/dev/null
-	rustup target add $(EMBEDDED_TARGET) >/dev/null
+	rustup target add $(EMBEDDED_TARGET) $(WASM_TARGET) >/dev/null
 
 demo: demo-python ## create .venv, build and install the wheel, run `gatekey demo` (an MCP client against a protected MCP server)
 
@@ -46,10 +48,12 @@ fmt: ## format the Rust code
 doc: ## build the docs with warnings denied
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p gatekey --no-deps --all-features
 
-embedded: ## build the core for a Cortex-M4F with no std and no allocator
+embedded: setup ## build the core with no std and no allocator for a Cortex-M4F and for wasm32
 	$(CARGO) build -p gatekey --no-default-features --target $(EMBEDDED_TARGET) --release
 	$(CARGO) build -p gatekey --no-default-features --features es256-table --target $(EMBEDDED_TARGET) --release
 	$(CARGO) build -p gatekey --target $(EMBEDDED_TARGET) --release
+	$(CARGO) build -p gatekey --no-default-features --target $(WASM_TARGET) --release
+	$(CARGO) build -p gatekey --target $(WASM_TARGET) --release
 
 bench: ## run the criterion benchmarks: ES256 on each backend (p256, small tables, ring, hosted), RS256/PS256, HS256, cache, requests
 	$(CARGO) bench -p gatekey-benches --bench es256

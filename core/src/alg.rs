@@ -5,13 +5,16 @@
 mod eddsa;
 mod es256;
 mod mac;
+#[cfg(feature = "rsa")]
 mod rs256;
 
 #[cfg(feature = "eddsa")]
 pub(crate) use eddsa::Ed25519Key;
 pub(crate) use es256::Es256Key;
 pub(crate) use mac::HmacKey;
+#[cfg(feature = "rsa")]
 pub(crate) use rs256::{RsaKey, Scheme};
+#[cfg(feature = "rsa")]
 pub use rs256::{MAX_RSA_BITS, MAX_RSA_EXPONENT, MIN_RSA_BITS};
 
 /// A JWS algorithm gatekey verifies (RFC 7518 §3.1).

@@ -780,17 +780,88 @@ fn has_duplicate(obj: Object<'_>) -> bool {
         JsonStr::from_scanned(bytes, at.escaped)
     };
     let names = table.get_mut(..count).unwrap_or_default();
-    names.sort_unstable_by(|a, b| {
+    sort_by(names, |a, b| {
         let (a, b) = (name(a), name(b));
         if a.is_escaped() || b.is_escaped() {
-            a.bytes().cmp(b.bytes())
+            a.bytes().lt(b.bytes())
         } else {
-            a.raw().cmp(b.raw())
+            a.raw() < b.raw()
         }
     });
     names
         .windows(2)
         .any(|pair| matches!(pair, [a, b] if name(a).eq_json(&name(b))))
+}
+
+/// Up to this many names, [`sort_by`] sorts by insertion.
+const INSERTION_MAX: usize = 16;
+
+/// Sorts `v` by `less`, O(n log n) at worst: by insertion for the few names
+/// of a token (fast on short runs), else a heapsort (no recursion, no
+/// quadratic case). Both take a few hundred bytes of code where
+/// `sort_unstable_by` takes 6 KiB, which firmware pays for in flash.
+fn sort_by<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+    if v.len() <= INSERTION_MAX {
+        insertion_sort_by(v, &mut less);
+    } else {
+        heapsort_by(v, less);
+    }
+}
+
+/// Moves each element left past the larger ones before it.
+fn insertion_sort_by<T>(v: &mut [T], less: &mut impl FnMut(&T, &T) -> bool) {
+    for end in 1..v.len() {
+        let mut at = end;
+        while let Some((head, tail)) = v.split_at_mut_checked(at) {
+            match (head.last_mut(), tail.first_mut()) {
+                (Some(before), Some(this)) if less(this, before) => core::mem::swap(before, this),
+                _ => break,
+            }
+            at = at.saturating_sub(1);
+        }
+    }
+}
+
+/// Sorts `v` by `less` with a heapsort: O(n log n) at worst, in place.
+fn heapsort_by<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+    for node in (0..v.len() / 2).rev() {
+        sift_down(v, node, &mut less);
+    }
+    // Move the heap's largest element behind it, one at a time.
+    for end in (1..v.len()).rev() {
+        let Some((first, rest)) = v.get_mut(..=end).and_then(<[T]>::split_first_mut) else {
+            return;
+        };
+        if let Some(last) = rest.last_mut() {
+            core::mem::swap(first, last);
+        }
+        if let Some(heap) = v.get_mut(..end) {
+            sift_down(heap, 0, &mut less);
+        }
+    }
+}
+
+/// Restores the max-heap order of `v` below `node`.
+fn sift_down<T>(v: &mut [T], mut node: usize, less: &mut impl FnMut(&T, &T) -> bool) {
+    loop {
+        let left = node.saturating_mul(2).saturating_add(1);
+        let right = left.saturating_add(1);
+        let child = match (v.get(left), v.get(right)) {
+            (Some(l), Some(r)) if less(l, r) => right,
+            (Some(_), _) => left,
+            _ => return,
+        };
+        let Some((head, tail)) = v.split_at_mut_checked(child) else {
+            return;
+        };
+        match (head.get_mut(node), tail.first_mut()) {
+            (Some(parent), Some(larger)) if less(parent, larger) => {
+                core::mem::swap(parent, larger);
+            }
+            _ => return,
+        }
+        node = child;
+    }
 }
 
 /// The pairwise check, for objects too large for [`has_duplicate`]'s table.

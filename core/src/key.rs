@@ -22,13 +22,16 @@ mod set;
 pub(crate) use set::select;
 pub use set::{KeySet, DEFAULT_KEYS};
 
+#[cfg(feature = "rsa")]
 pub use crate::alg::{MAX_RSA_BITS, MAX_RSA_EXPONENT, MIN_RSA_BITS};
 
 use heapless::Vec;
 
 #[cfg(feature = "eddsa")]
 use crate::alg::Ed25519Key;
-use crate::alg::{Algorithm, Es256Key, HmacKey, RsaKey, Scheme};
+use crate::alg::{Algorithm, Es256Key, HmacKey};
+#[cfg(feature = "rsa")]
+use crate::alg::{RsaKey, Scheme};
 use crate::json::JsonStr;
 use crate::Error;
 
@@ -58,7 +61,9 @@ enum Material {
     Hmac(HmacKey),
     #[cfg(feature = "eddsa")]
     Ed25519(Ed25519Key),
+    #[cfg(feature = "rsa")]
     Rs256(RsaKey),
+    #[cfg(feature = "rsa")]
     Ps256(RsaKey),
 }
 
@@ -124,6 +129,7 @@ impl Key {
     /// above 4096; [`Error::InvalidKey`] for an even modulus;
     /// [`Error::UnsupportedRsaExponent`] unless `e` is odd and in 3..=2^32;
     /// [`Error::ConfigTooLong`] when `kid` exceeds [`MAX_KID_LEN`].
+    #[cfg(feature = "rsa")]
     pub fn rs256(n: &[u8], e: &[u8], kid: Option<&[u8]>) -> Result<Key, Error> {
         Key::new(Material::Rs256(RsaKey::new(n, e)?), kid)
     }
@@ -132,6 +138,7 @@ impl Key {
     ///
     /// # Errors
     /// As [`Key::rs256`].
+    #[cfg(feature = "rsa")]
     pub fn ps256(n: &[u8], e: &[u8], kid: Option<&[u8]>) -> Result<Key, Error> {
         Key::new(Material::Ps256(RsaKey::new(n, e)?), kid)
     }
@@ -165,7 +172,9 @@ impl Key {
             Material::Hmac(k) => k.algorithm(),
             #[cfg(feature = "eddsa")]
             Material::Ed25519(_) => Algorithm::EdDsa,
+            #[cfg(feature = "rsa")]
             Material::Rs256(_) => Algorithm::Rs256,
+            #[cfg(feature = "rsa")]
             Material::Ps256(_) => Algorithm::Ps256,
         }
     }
@@ -180,6 +189,7 @@ impl Key {
             Material::Hmac(k) => k.signature_len(),
             #[cfg(feature = "eddsa")]
             Material::Ed25519(_) => 64,
+            #[cfg(feature = "rsa")]
             Material::Rs256(k) | Material::Ps256(k) => k.signature_len(),
         }
     }
@@ -187,10 +197,11 @@ impl Key {
     /// The modulus length in bits of an RSA key.
     #[must_use]
     pub fn rsa_bits(&self) -> Option<usize> {
-        match &self.material {
-            Material::Rs256(k) | Material::Ps256(k) => Some(k.bits()),
-            _ => None,
+        #[cfg(feature = "rsa")]
+        if let Material::Rs256(k) | Material::Ps256(k) = &self.material {
+            return Some(k.bits());
         }
+        None
     }
 
     /// The key id, if it has one.
@@ -237,7 +248,9 @@ impl Key {
             Material::Hmac(k) => k.verify(input, signature),
             #[cfg(feature = "eddsa")]
             Material::Ed25519(k) => k.verify(input, signature),
+            #[cfg(feature = "rsa")]
             Material::Rs256(k) => k.verify(Scheme::Pkcs1v15, input, signature),
+            #[cfg(feature = "rsa")]
             Material::Ps256(k) => k.verify(Scheme::Pss, input, signature),
         }
     }

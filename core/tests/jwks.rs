@@ -24,7 +24,11 @@ fn unusable() -> Vec<(String, &'static str, Error)> {
                 b64(&n1024)
             ),
             "rsa1024",
-            Error::WeakRsaKey,
+            if cfg!(feature = "rsa") {
+                Error::WeakRsaKey
+            } else {
+                Error::UnsupportedKey
+            },
         ),
         (
             format!(r#"{{"kty":"oct","kid":"short","k":"{}"}}"#, b64(&[7u8; 16])),

@@ -5,6 +5,7 @@
 //! (generated once with Python `cryptography`), using crypto-bigint for the
 //! private-key operation; the Python suite checks the same verifier against
 //! PyJWT-minted tokens.
+#![cfg(feature = "rsa")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

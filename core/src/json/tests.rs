@@ -175,3 +175,53 @@ fn numeric_dates() {
     assert_eq!(n("9.223372036854775807e18"), Some(i64::MAX));
     assert_eq!(n("1e99999999999999999999"), None);
 }
+
+/// Whether `v` is in order.
+fn sorted(v: &[u32]) -> bool {
+    v.windows(2).all(|w| w[0] <= w[1])
+}
+
+#[test]
+fn sorts_every_small_arrangement_and_larger_runs() {
+    // Every arrangement of up to 7 elements drawn from 0..len (so with
+    // repeats), then longer pseudo-random runs; the multiset is kept.
+    for len in 0..=7u32 {
+        for code in 0..len.pow(len).max(1) {
+            let mut v = [0u32; 7];
+            let v = &mut v[..len as usize];
+            let mut rest = code;
+            for x in v.iter_mut() {
+                *x = rest % len;
+                rest /= len;
+            }
+            let sum: u32 = v.iter().sum();
+            sort_by(v, |a, b| a < b);
+            let mut w = [0u32; 7];
+            let w = &mut w[..v.len()];
+            w.copy_from_slice(v);
+            w.reverse();
+            heapsort_by(w, |a, b| a < b);
+            assert_eq!(w, v);
+            assert!(sorted(v), "{v:?}");
+            assert_eq!(v.iter().sum::<u32>(), sum);
+        }
+    }
+    let mut x = 0x2545_f491_u32;
+    let mut v = [0u32; 1000];
+    for len in [8usize, 16, 17, 31, 256, 1000] {
+        let v = &mut v[..len];
+        let mut counts = [0usize; 50];
+        for slot in v.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            *slot = x % 50;
+            counts[*slot as usize] += 1;
+        }
+        sort_by(v, |a, b| a < b);
+        assert!(sorted(v));
+        for (value, count) in counts.iter().enumerate() {
+            assert_eq!(v.iter().filter(|&&x| x as usize == value).count(), *count);
+        }
+    }
+}

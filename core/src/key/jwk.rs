@@ -9,6 +9,7 @@ use crate::{b64, Error};
 const MAX_SECRET_LEN: usize = 256;
 /// Room for a JWK's RSA `n`: 4096 bits, a leading zero byte some encoders
 /// add, and one more byte so that longer moduli are seen as such.
+#[cfg(feature = "rsa")]
 const MAX_MODULUS_LEN: usize = crate::alg::MAX_RSA_BITS / 8 + 2;
 
 /// Reads a key from a validated JWK object.
@@ -51,33 +52,7 @@ pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
         let y = coordinate(jwk, "y")?;
         Key::es256(&x, &y, kid)
     } else if kty.eq_bytes(b"RSA") {
-        // RFC 7518 §6.3.1: `n` and `e` are unsigned big-endian integers.
-        let pss = match alg {
-            None => false,
-            Some(a) if a.eq_bytes(b"RS256") => false,
-            Some(a) if a.eq_bytes(b"PS256") => true,
-            Some(_) => return Err(Error::UnsupportedKey),
-        };
-        let mut n_buf = [0u8; MAX_MODULUS_LEN];
-        let n = string(jwk, "n")?.ok_or(Error::InvalidJwk)?;
-        let n = match b64::decode(n.raw(), &mut n_buf) {
-            Ok(n) => n,
-            // Longer than any modulus gatekey takes: a key type it does not support.
-            Err(Error::TokenTooLarge) => return Err(Error::UnsupportedKey),
-            Err(_) => return Err(Error::InvalidJwk),
-        };
-        let mut e_buf = [0u8; 16];
-        let e = string(jwk, "e")?.ok_or(Error::InvalidJwk)?;
-        let e = match b64::decode(e.raw(), &mut e_buf) {
-            Ok(e) => e,
-            Err(Error::TokenTooLarge) => return Err(Error::UnsupportedRsaExponent),
-            Err(_) => return Err(Error::InvalidJwk),
-        };
-        if pss {
-            Key::ps256(n, e, kid)
-        } else {
-            Key::rs256(n, e, kid)
-        }
+        rsa(jwk, alg, kid)
     } else if kty.eq_bytes(b"OKP") {
         // RFC 8037 §2: `crv` names the curve, `x` the public key.
         let crv = string(jwk, "crv")?.ok_or(Error::InvalidJwk)?;
@@ -102,6 +77,44 @@ pub(super) fn key_from_object(jwk: &Object<'_>) -> Result<Key, Error> {
     } else {
         Err(Error::UnsupportedKey)
     }
+}
+
+/// An `RSA` key's `n` and `e` (RFC 7518 §6.3.1); `alg` picks RS256 (or
+/// nothing) or PS256. The `rsa` feature.
+#[cfg(feature = "rsa")]
+fn rsa(jwk: &Object<'_>, alg: Option<JsonStr<'_>>, kid: Option<&[u8]>) -> Result<Key, Error> {
+    // RFC 7518 §6.3.1: `n` and `e` are unsigned big-endian integers.
+    let pss = match alg {
+        None => false,
+        Some(a) if a.eq_bytes(b"RS256") => false,
+        Some(a) if a.eq_bytes(b"PS256") => true,
+        Some(_) => return Err(Error::UnsupportedKey),
+    };
+    let mut n_buf = [0u8; MAX_MODULUS_LEN];
+    let n = string(jwk, "n")?.ok_or(Error::InvalidJwk)?;
+    let n = match b64::decode(n.raw(), &mut n_buf) {
+        Ok(n) => n,
+        // Longer than any modulus gatekey takes: a key type it does not support.
+        Err(Error::TokenTooLarge) => return Err(Error::UnsupportedKey),
+        Err(_) => return Err(Error::InvalidJwk),
+    };
+    let mut e_buf = [0u8; 16];
+    let e = string(jwk, "e")?.ok_or(Error::InvalidJwk)?;
+    let e = match b64::decode(e.raw(), &mut e_buf) {
+        Ok(e) => e,
+        Err(Error::TokenTooLarge) => return Err(Error::UnsupportedRsaExponent),
+        Err(_) => return Err(Error::InvalidJwk),
+    };
+    if pss {
+        Key::ps256(n, e, kid)
+    } else {
+        Key::rs256(n, e, kid)
+    }
+}
+
+#[cfg(not(feature = "rsa"))]
+fn rsa(_: &Object<'_>, _: Option<JsonStr<'_>>, _: Option<&[u8]>) -> Result<Key, Error> {
+    Err(Error::UnsupportedKey)
 }
 
 /// An Ed25519 `OKP` key's `x`: exactly 32 bytes (RFC 8037 §2).
