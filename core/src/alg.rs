@@ -67,9 +67,7 @@ impl Algorithm {
             Algorithm::Rs256 | Algorithm::Ps256 => None,
         }
     }
-}
 
-impl Algorithm {
     /// Whether this is an HMAC, whose key is a shared secret (verifying
     /// costs a hash, not a public-key operation).
     #[must_use]

@@ -91,13 +91,12 @@ impl core::fmt::Debug for HmacKey {
     }
 }
 
-/// Verifies `signature`, the MAC of `input` under `mac`, in constant time
-/// (`hmac`'s `verify_slice` uses `subtle`).
-fn check<M: Mac + Clone>(mac: &M, len: usize, input: &[u8], signature: &[u8]) -> Result<(), Error> {
+/// Verifies `signature`, the MAC of `input` under the keyed state `mac`
+/// (consumed), in constant time (`hmac`'s `verify_slice` uses `subtle`).
+fn check<M: Mac>(mut mac: M, len: usize, input: &[u8], signature: &[u8]) -> Result<(), Error> {
     if signature.len() != len {
         return Err(Error::InvalidSignatureLength);
     }
-    let mut mac = mac.clone();
     mac.update(input);
     mac.verify_slice(signature).map_err(|_| Error::BadSignature)
 }
@@ -151,11 +150,11 @@ impl HmacKey {
     pub(crate) fn verify(&self, input: &[u8], signature: &[u8]) -> Result<(), Error> {
         let len = self.signature_len();
         match self {
-            HmacKey::Sha256(mac) => check(mac, len, input, signature),
+            HmacKey::Sha256(mac) => check(mac.clone(), len, input, signature),
             #[cfg(feature = "hs512")]
-            HmacKey::Sha384(key) => check(&key.mac::<Hmac<Sha384>>()?, len, input, signature),
+            HmacKey::Sha384(key) => check(key.mac::<Hmac<Sha384>>()?, len, input, signature),
             #[cfg(feature = "hs512")]
-            HmacKey::Sha512(key) => check(&key.mac::<Hmac<Sha512>>()?, len, input, signature),
+            HmacKey::Sha512(key) => check(key.mac::<Hmac<Sha512>>()?, len, input, signature),
         }
     }
 }
