@@ -2,7 +2,7 @@
 # and built from their .crate files, and the declared rust-version checked
 # with that very toolchain.
 
-# The workspace's declared minimum Rust version, e.g. 1.81.
+# The workspace's declared minimum Rust version, e.g. 1.85.
 MSRV = $(shell sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
 .PHONY: test-crates test-msrv

@@ -86,7 +86,7 @@ fn rsa_private(key: &TestKey, em: &[u8]) -> Vec<u8> {
 
 fn pkcs1v15_em(input: &[u8]) -> Vec<u8> {
     let mut em = vec![0x00, 0x01];
-    em.extend(std::iter::repeat(0xff).take(256 - 3 - 19 - 32));
+    em.extend(std::iter::repeat_n(0xff, 256 - 3 - 19 - 32));
     em.push(0x00);
     em.extend_from_slice(&[
         0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,

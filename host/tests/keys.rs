@@ -218,6 +218,7 @@ fn bounded_fetches_keep_the_last_good_keys() {
         (Mode::Redirect, "redirect"),
         (Mode::Hang, "imeout"),
         (Mode::Drip, "imeout"),
+        (Mode::DripHead, "imeout"),
         (Mode::Error500, "500"),
     ] {
         idp.set(|s| s.mode = mode);

@@ -125,7 +125,7 @@ impl RsaKey {
         if bits > MAX_RSA_BITS {
             return Err(Error::UnsupportedKey);
         }
-        if n.last().map_or(true, |b| b & 1 == 0) {
+        if n.last().is_none_or(|b| b & 1 == 0) {
             return Err(Error::InvalidKey);
         }
         let exponent = exponent(e)?;
@@ -348,7 +348,7 @@ fn pkcs1v15_matches(em: &[u8], digest: &[u8; HASH_LEN]) -> Result<bool, Error> {
     let expected = expected.get_mut(..em.len()).ok_or(Error::BadSignature)?;
     let fill = [0x00, 0x01]
         .into_iter()
-        .chain(core::iter::repeat(0xff).take(ps_len))
+        .chain(core::iter::repeat_n(0xff, ps_len))
         .chain(core::iter::once(0x00))
         .chain(SHA256_DIGEST_INFO)
         .chain(digest.iter().copied());

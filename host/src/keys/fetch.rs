@@ -6,7 +6,10 @@
 //! already in the tree through the core's `ring` feature), with a
 //! *global* timeout per call that covers resolving, connecting, the
 //! headers and the whole body, so a server dripping one byte every 100 ms
-//! cannot outlast it. The 3.2 line is pinned for the workspace's MSRV.
+//! cannot outlast it. 3.5.2 is the floor: before it, a read begun after
+//! the deadline got a fresh one-second socket timeout, so a server that
+//! kept dripping (headers or body) outlasted the global timeout for as
+//! long as it liked. That floor sets the workspace's MSRV (1.85).
 //!
 //! - TLS verification is always on (webpki roots).
 //! - Redirects are not followed: a `3xx` is an error. A JWKS URL or

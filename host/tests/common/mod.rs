@@ -23,6 +23,8 @@ pub enum Mode {
     Hang,
     /// Sends the JWKS one byte every 100 ms.
     Drip,
+    /// Sends the status line, then headers one byte every 100 ms.
+    DripHead,
     /// A 2 MiB body.
     Oversized,
     /// 302 to another host.
@@ -205,6 +207,15 @@ fn serve(
         Mode::Drip => {
             write!(stream, "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len())?;
             for b in body.bytes() {
+                stream.write_all(&[b])?;
+                stream.flush()?;
+                thread::sleep(Duration::from_millis(100));
+            }
+            Ok(())
+        }
+        Mode::DripHead => {
+            write!(stream, "HTTP/1.1 200 OK\r\n")?;
+            for b in "x-pad: ".bytes().chain(core::iter::repeat_n(b'x', 600)) {
                 stream.write_all(&[b])?;
                 stream.flush()?;
                 thread::sleep(Duration::from_millis(100));
