@@ -11,7 +11,7 @@ WASM_TARGET := wasm32-unknown-unknown
 TEST_TARGETS := test-core bench-build
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench bench-build bench-adversarial bench-peers instructions
+.PHONY: help setup demo demo-rust test test-core lint fmt doc embedded bench bench-mcp bench-build bench-adversarial bench-peers instructions
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,6 +62,10 @@ bench: ## run the criterion benchmarks: ES256 on each backend (p256, small table
 	$(CARGO) bench -p gatekey-benches --bench es256 --features hosted
 	$(CARGO) bench -p gatekey-benches --bench verify
 	$(CARGO) bench -p gatekey-benches --bench verify --features hosted
+	$(MAKE) --no-print-directory bench-mcp
+
+bench-mcp: ## MCP's per-call decision (Mcp-Method/Mcp-Name, scope rules, body check) against an HS256 verify, one run
+	$(CARGO) bench -p gatekey-benches --bench mcp --features hosted
 
 bench-build: ## compile the benchmarks and the hot-path example without running them (part of make test)
 	$(CARGO) bench -p gatekey-benches --no-run --features hosted

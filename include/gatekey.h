@@ -108,6 +108,10 @@ typedef enum gk_status {
      */
     GK_ERR_BASIC_REJECTED = 112,
     /**
+     * the Mcp-Method or Mcp-Name header does not match the request body (`header_mismatch`).
+     */
+    GK_ERR_HEADER_MISMATCH = 113,
+    /**
      * the token is not a compact JWS with three segments (`malformed_token`).
      */
     GK_ERR_MALFORMED_TOKEN = 200,
@@ -235,6 +239,10 @@ typedef enum gk_status {
      * a claim does not hold the required value (`wrong_claim_value`).
      */
     GK_ERR_WRONG_CLAIM_VALUE = 410,
+    /**
+     * the token is an OpenID Connect ID token (it has nonce or at_hash), not an access token (`id_token`).
+     */
+    GK_ERR_ID_TOKEN = 411,
     /**
      * a JWK is malformed (`invalid_jwk`).
      */
@@ -705,6 +713,23 @@ enum gk_status gk_authenticate_token(const struct gk_verifier *verifier,
                                      struct gk_identity *identity);
 
 /**
+ * MCP 2026-07-28: checks a Streamable HTTP POST's `Mcp-Method` and
+ * `Mcp-Name` header fields against the JSON-RPC `method` and name
+ * (`params.name`, or `params.uri` for `resources/read`; NULL when the
+ * body names none) read from its body. `GK_ERR_HEADER_MISMATCH` when they
+ * differ, with the header at fault kept in `identity`
+ * (`gk_identity_failed_claim`); `gk_refusal` then writes the 400 with
+ * JSON-RPC error -32020 the transport requires. Allocates nothing.
+ */
+enum gk_status gk_check_call(const struct gk_header *headers,
+                             size_t n_headers,
+                             const uint8_t *method,
+                             size_t method_len,
+                             const uint8_t *name,
+                             size_t name_len,
+                             struct gk_identity *identity);
+
+/**
  * The source of the winning credential (`GK_SOURCE_NONE` when empty).
  */
 enum gk_status gk_identity_source(const struct gk_identity *identity, enum gk_source *out);
@@ -928,7 +953,7 @@ enum gk_status gk_options_set_bool(struct gk_options *options, const char *name,
  * expected a whole number of seconds from 0 to 3600, got -1`),
  * NUL-terminated, into `buf`, and its length into `*written`; an empty
  * string when the last call succeeded. `GK_ERR_BUFFER_TOO_SMALL` when
- * `cap` cannot hold it (256 bytes always can).
+ * `cap` cannot hold it (512 bytes always can).
  */
 enum gk_status gk_options_error(const struct gk_options *options,
                                 char *buf,

@@ -75,6 +75,8 @@ export class AuthError extends Error {
   readonly kid: string | null;
   /** The token's `iss`, for an issuer error (printable, bounded), or null. */
   readonly issuer: string | null;
+  /** Every scope the refused MCP call needs (space-separated), for `insufficient_scope` from `scopeRules`; else null. */
+  readonly scope: string | null;
   /** The whole answer: status, headers and JSON body, as every gatekey surface sends it. */
   readonly refusal: Refusal;
 }
@@ -173,6 +175,12 @@ export interface VerifierOptions {
   realm?: string;
   /** The RFC 9728 protected-resource metadata URL in `WWW-Authenticate` (MCP clients follow it). */
   resourceMetadata?: string;
+  /** This server's canonical URI: `aud` must name it (RFC 8707, compared as a URI); turns `refuseIdTokens` on. */
+  resource?: string;
+  /** Refuse OpenID Connect ID tokens (`nonce` or `at_hash`) as access tokens. Default: true with `resource`. */
+  refuseIdTokens?: boolean;
+  /** MCP scope rules, one per line: `METHOD [NAME] : SCOPE...` or `BROAD > NARROW...` (see core/src/mcp.rs). */
+  scopeRules?: string | readonly string[];
 }
 
 /** The refresh settings of a key source (seconds may be fractional), checked by the host. */
@@ -308,6 +316,13 @@ export class Verifier {
   authenticate(headers: HeadersInput, options?: AuthenticateOptions): Identity;
   /** Verifies a bare token (signature, then claims at `now`) and returns its claims; throws `AuthError`. */
   verify(token: string | Uint8Array, options?: VerifyOptions): Record<string, unknown>;
+  /**
+   * MCP 2026-07-28: checks the request's `Mcp-Method` and `Mcp-Name` headers
+   * against the JSON-RPC `method` and name (`params.name`, or `params.uri`
+   * for `resources/read`) of its body; throws `AuthError` `header_mismatch`
+   * whose refusal is the 400 with JSON-RPC error -32020.
+   */
+  checkCall(headers: HeadersInput, method: string, name?: string | null): void;
   /**
    * Replaces the keys (a JWKS refresh): a KeySet, or issuers' KeySets for a
    * verifier made with several; calls in flight finish on the old keys and

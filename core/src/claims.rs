@@ -41,13 +41,68 @@ impl<'a> Audience<'a> {
     /// Whether any audience equals `name`.
     #[must_use]
     pub fn contains(&self, name: &[u8]) -> bool {
+        self.any(|s| s.eq_bytes(name))
+    }
+
+    /// Whether any audience names the resource `uri`: equal, or the same
+    /// `http`/`https` URI by RFC 3986 §6.2.2.1 and §6.2.3 (scheme and host
+    /// compared without case, an empty path equal to `/`), which is the
+    /// comparison RFC 8707 §2 resource indicators and MCP's canonical
+    /// server URI call for (an `HTTPS://MCP.Example.com` audience names
+    /// `https://mcp.example.com`; `/mcp/` is not `/mcp`).
+    #[must_use]
+    pub fn names_resource(&self, uri: &[u8]) -> bool {
+        self.any(|s| {
+            if s.eq_bytes(uri) {
+                return true;
+            }
+            let mut buf = [0u8; MAX_RESOURCE];
+            s.decode_into(&mut buf)
+                .is_ok_and(|actual| same_resource(uri, actual.as_bytes()))
+        })
+    }
+
+    fn any(&self, f: impl Fn(&JsonStr<'a>) -> bool) -> bool {
         match self {
-            Audience::One(s) => s.eq_bytes(name),
-            Audience::Many(a) => a
-                .iter()
-                .any(|v| v.as_str().is_some_and(|s| s.eq_bytes(name))),
+            Audience::One(s) => f(s),
+            Audience::Many(a) => a.iter().any(|v| v.as_str().is_some_and(|s| f(&s))),
         }
     }
+}
+
+/// The longest audience compared as a URI, in bytes.
+const MAX_RESOURCE: usize = 512;
+
+/// `(scheme, authority, rest)` of an absolute `http`/`https` URI without
+/// user information.
+fn uri_parts(uri: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let at = uri.windows(3).position(|w| w == b"://")?;
+    let (scheme, after) = uri.split_at(at);
+    let after = after.get(3..)?;
+    if !(scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https")) {
+        return None;
+    }
+    let end = after
+        .iter()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(after.len());
+    let (authority, rest) = after.split_at(end);
+    if authority.is_empty() || authority.contains(&b'@') {
+        return None;
+    }
+    Some((scheme, authority, rest))
+}
+
+/// Whether `a` and `b` are the same `http`/`https` URI up to the case of
+/// scheme and host and an empty path versus `/`.
+fn same_resource(a: &[u8], b: &[u8]) -> bool {
+    let (Some((sa, ha, ra)), Some((sb, hb, rb))) = (uri_parts(a), uri_parts(b)) else {
+        return false;
+    };
+    let root = |r: &[u8]| r.is_empty() || r == b"/";
+    sa.eq_ignore_ascii_case(sb)
+        && ha.eq_ignore_ascii_case(hb)
+        && (ra == rb || (root(ra) && root(rb)))
 }
 
 /// The registered claims (RFC 7519 §4.1) and the access-token claims of
@@ -275,23 +330,84 @@ impl<'a> Claims<'a> {
     /// An empty `wanted` is never granted.
     #[must_use]
     pub fn has_scope(&self, wanted: &[u8]) -> bool {
-        let mut granted = false;
-        self.each_scope(|s| granted |= !wanted.is_empty() && s.eq_bytes(wanted));
-        granted
+        self.granted().has(wanted)
     }
 
     /// Calls `visit` with every scope the token grants, by the rule of
     /// [`has_scope`](Self::has_scope), in order (an `scp` array's elements;
     /// the space-separated tokens of a string, as [`JsonStr`]s of literal
     /// bytes when the string had no escapes).
-    pub fn each_scope(&self, mut visit: impl FnMut(&ScopeToken<'_>)) {
-        let value = match self.get("scope") {
-            Some(v) => v,
-            None => match self.get("scp") {
-                Some(v) => v,
-                None => return,
-            },
+    pub fn each_scope(&self, visit: impl FnMut(&ScopeToken<'_>)) {
+        self.granted().each(visit);
+    }
+
+    /// The scopes the token grants, found once, by the rule of
+    /// [`has_scope`](Self::has_scope): for a decision that asks about
+    /// several scopes ([`ScopePolicy`](crate::mcp::ScopePolicy)) without
+    /// looking the claim up again for each.
+    #[must_use]
+    pub fn granted(&self) -> Granted<'a> {
+        Granted::new(self.get("scope").or_else(|| self.get("scp")))
+    }
+}
+
+/// The `scope` (else `scp`) claim of a token, found: see
+/// [`Claims::granted`]. Up to [`GRANTED_INLINE`] scopes without escapes
+/// are kept as slices, so that asking for one is a few comparisons.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Granted<'a> {
+    value: Option<Value<'a>>,
+    inline: [&'a [u8]; GRANTED_INLINE],
+    /// How many of `inline` hold scopes, when they hold all of them.
+    inlined: Option<usize>,
+}
+
+/// How many scopes [`Granted`] keeps as slices.
+pub const GRANTED_INLINE: usize = 16;
+
+impl<'a> Granted<'a> {
+    fn new(value: Option<Value<'a>>) -> Self {
+        let mut granted = Granted {
+            value,
+            inline: [&[]; GRANTED_INLINE],
+            inlined: None,
         };
+        let Some(plain) = value.and_then(|v| v.as_str()).and_then(|s| s.as_str()) else {
+            return granted;
+        };
+        let mut count = 0usize;
+        for part in plain
+            .as_bytes()
+            .split(|&b| b == b' ')
+            .filter(|p| !p.is_empty())
+        {
+            let Some(slot) = granted.inline.get_mut(count) else {
+                return granted;
+            };
+            *slot = part;
+            count = count.saturating_add(1);
+        }
+        granted.inlined = Some(count);
+        granted
+    }
+
+    /// Whether `wanted` is one of the scopes (never when empty).
+    #[must_use]
+    pub fn has(&self, wanted: &[u8]) -> bool {
+        if wanted.is_empty() {
+            return false;
+        }
+        if let Some(count) = self.inlined {
+            return self.inline.iter().take(count).any(|s| *s == wanted);
+        }
+        let mut granted = false;
+        self.each(|s| granted |= s.eq_bytes(wanted));
+        granted
+    }
+
+    /// Calls `visit` with every scope, in order.
+    pub fn each(&self, mut visit: impl FnMut(&ScopeToken<'_>)) {
+        let Some(value) = self.value else { return };
         if let Some(s) = value.as_str() {
             each_token(&s, &mut visit);
         } else if let Some(list) = value.as_array() {

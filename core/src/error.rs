@@ -48,6 +48,9 @@ pub enum Error {
     MalformedProxyHeader,
     /// Basic user name or password does not match the configured ones.
     BasicRejected,
+    /// The `Mcp-Method` or `Mcp-Name` header does not match the JSON-RPC
+    /// body (MCP 2026-07-28: HTTP 400, JSON-RPC error `-32020`).
+    HeaderMismatch,
 
     // --- 2xx: the token's form ---
     /// The token is not three non-empty dot-separated base64url segments.
@@ -121,6 +124,10 @@ pub enum Error {
     /// A claim required to hold a value (`realm_access.roles` containing
     /// `mcp-user`, say) holds another.
     WrongClaimValue,
+    /// An OpenID Connect ID token (`nonce` or `at_hash`, OIDC Core §2 and
+    /// §3.1.3.6) presented as an access token (RFC 9068 §4; MCP: accept
+    /// only tokens issued for this server).
+    IdToken,
 
     // --- 5xx: configuration ---
     /// A JWK is malformed or lacks a required member.
@@ -235,6 +242,7 @@ error_table! {
     MalformedQueryToken = 110, "malformed_query_token", InvalidRequest, "the access_token query parameter is malformed";
     MalformedProxyHeader = 111, "malformed_proxy_header", InvalidRequest, "the trusted proxy header is empty or malformed";
     BasicRejected = 112, "basic_rejected", InvalidToken, "the Basic user name or password is wrong";
+    HeaderMismatch = 113, "header_mismatch", InvalidRequest, "the Mcp-Method or Mcp-Name header does not match the request body";
     MalformedToken = 200, "malformed_token", InvalidToken, "the token is not a compact JWS with three segments";
     EncryptedToken = 201, "encrypted_token", InvalidToken, "encrypted tokens (JWE) are not accepted";
     JsonSerialization = 202, "json_serialization", InvalidToken, "JWS JSON serialization is not accepted";
@@ -267,6 +275,7 @@ error_table! {
     UnknownIssuer = 408, "unknown_issuer", InvalidToken, "the token's issuer is none of the trusted issuers";
     WrongAuthorizedParty = 409, "wrong_authorized_party", InvalidToken, "the token's azp or client_id is not an allowed client";
     WrongClaimValue = 410, "wrong_claim_value", InvalidToken, "a claim does not hold the required value";
+    IdToken = 411, "id_token", InvalidToken, "the token is an OpenID Connect ID token (it has nonce or at_hash), not an access token";
     InvalidJwk = 500, "invalid_jwk", Configuration, "a JWK is malformed";
     InvalidJwks = 501, "invalid_jwks", Configuration, "the JWKS document is malformed";
     InvalidKey = 502, "invalid_key", Configuration, "the public key is invalid (not a point of its curve, an Ed25519 point of small order, or an even RSA modulus)";

@@ -20,6 +20,7 @@ pub mod jose;
 pub mod json;
 mod jws;
 pub mod key;
+pub mod mcp;
 mod policy;
 mod resolve;
 mod source;

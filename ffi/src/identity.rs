@@ -199,6 +199,8 @@ struct Failed {
     claim: Span,
     kid: Span,
     issuer: Span,
+    /// Every scope the refused call needs (the challenge's `scope`).
+    scope: Span,
 }
 
 impl Failed {
@@ -206,6 +208,7 @@ impl Failed {
         claim: Span::NONE,
         kid: Span::NONE,
         issuer: Span::NONE,
+        scope: Span::NONE,
     };
 }
 
@@ -220,6 +223,7 @@ fn remember(text: &mut [u8; TEXT], failure: &Failure, failed: &mut Failed) {
     failed.claim = copy(&failure.claim);
     failed.kid = copy(&failure.kid);
     failed.issuer = copy(&failure.issuer);
+    failed.scope = copy(&failure.scope);
 }
 
 /// Appends copies to the identity's `text` buffer.
@@ -329,6 +333,30 @@ fn empty(identity: *mut gk_identity) -> Result<(), gk_status> {
     Ok(())
 }
 
+/// The `n_headers` fields at `headers` as `(name, value)` pairs, each
+/// checked readable first (so the iterator cannot fail); they borrow the
+/// caller's bytes for the call only.
+fn fields<'h>(
+    headers: *const gk_header,
+    n_headers: usize,
+) -> Result<impl Iterator<Item = (&'h [u8], &'h [u8])> + Clone + 'h, gk_status> {
+    // SAFETY: `n_headers` readable gk_header at `headers`, by the contract.
+    let headers: &'h [gk_header] = unsafe { array(headers, n_headers) }?;
+    for h in headers {
+        // SAFETY: each field is pointer + length; NULL only when empty.
+        unsafe { bytes_or_empty(h.name, h.name_len) }?;
+        // SAFETY: as above.
+        unsafe { bytes_or_empty(h.value, h.value_len) }?;
+    }
+    Ok(headers.iter().map(|h| {
+        // SAFETY: checked just above: readable, or NULL with length 0.
+        let name = unsafe { bytes_or_empty(h.name, h.name_len) }.unwrap_or_default();
+        // SAFETY: as above.
+        let value = unsafe { bytes_or_empty(h.value, h.value_len) }.unwrap_or_default();
+        (name, value)
+    }))
+}
+
 fn run(
     verifier: *const gk_verifier,
     headers: *const gk_header,
@@ -343,24 +371,7 @@ fn run(
     // SAFETY: a live identity of this library, used by this thread only.
     let id = unsafe { obj_mut(identity) }?;
     id.clear();
-    // SAFETY: `n_headers` readable gk_header at `headers`, by the contract.
-    let headers: &[gk_header] = unsafe { array(headers, n_headers) }?;
-    for h in headers {
-        // SAFETY: each field is pointer + length; NULL only when empty.
-        unsafe { bytes_or_empty(h.name, h.name_len) }?;
-        // SAFETY: as above.
-        unsafe { bytes_or_empty(h.value, h.value_len) }?;
-    }
-    // The checks above made every field readable, so the iterator below
-    // cannot fail; it borrows the caller's bytes for this call only.
-    let pairs = headers.iter().map(|h| {
-        // SAFETY: checked just above: readable, or NULL with length 0.
-        let name = unsafe { bytes_or_empty(h.name, h.name_len) }.unwrap_or_default();
-        // SAFETY: as above.
-        let value = unsafe { bytes_or_empty(h.value, h.value_len) }.unwrap_or_default();
-        (name, value)
-    });
-    let mut request = Request::new(pairs);
+    let mut request = Request::new(fields(headers, n_headers)?);
     if let Some(q) = query {
         request = request.with_query(q);
     }
@@ -498,6 +509,41 @@ pub extern "C" fn gk_authenticate_token(
             now,
             identity,
         )
+    })
+}
+
+/// MCP 2026-07-28: checks a Streamable HTTP POST's `Mcp-Method` and
+/// `Mcp-Name` header fields against the JSON-RPC `method` and name
+/// (`params.name`, or `params.uri` for `resources/read`; NULL when the
+/// body names none) read from its body. `GK_ERR_HEADER_MISMATCH` when they
+/// differ, with the header at fault kept in `identity`
+/// (`gk_identity_failed_claim`); `gk_refusal` then writes the 400 with
+/// JSON-RPC error -32020 the transport requires. Allocates nothing.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn gk_check_call(
+    headers: *const gk_header,
+    n_headers: usize,
+    method: *const u8,
+    method_len: usize,
+    name: *const u8,
+    name_len: usize,
+    identity: *mut gk_identity,
+) -> gk_status {
+    guard(|| {
+        // SAFETY: a live identity of this library, used by this thread only.
+        let id = unsafe { obj_mut(identity) }?;
+        id.clear();
+        // SAFETY: `method` points to `method_len` readable bytes.
+        let method = unsafe { bytes(method, method_len) }?;
+        // SAFETY: `name` is NULL or points to `name_len` readable bytes.
+        let name = unsafe { opt_bytes(name, name_len) }?;
+        let pairs = fields(headers, n_headers)?;
+        gatekey_host::mcp::check_body(pairs, method, name).map_err(|failure| {
+            let gk_identity { text, failed, .. } = id;
+            remember(text, &failure, failed);
+            gk_status::from(failure.error)
+        })
     })
 }
 
@@ -859,6 +905,7 @@ pub(crate) fn failure_of(id: &gk_identity, error: gatekey::Error) -> Failure {
         claim: text(id.failed.claim),
         kid: text(id.failed.kid),
         issuer: text(id.failed.issuer),
+        scope: text(id.failed.scope),
     }
 }
 

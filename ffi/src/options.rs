@@ -173,7 +173,7 @@ pub extern "C" fn gk_options_set_bool(
 /// expected a whole number of seconds from 0 to 3600, got -1`),
 /// NUL-terminated, into `buf`, and its length into `*written`; an empty
 /// string when the last call succeeded. `GK_ERR_BUFFER_TOO_SMALL` when
-/// `cap` cannot hold it (256 bytes always can).
+/// `cap` cannot hold it (512 bytes always can).
 #[no_mangle]
 pub extern "C" fn gk_options_error(
     options: *const gk_options,

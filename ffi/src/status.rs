@@ -41,6 +41,8 @@ pub enum gk_status {
     GK_ERR_MALFORMED_PROXY_HEADER = 111,
     /// the Basic user name or password is wrong (`basic_rejected`).
     GK_ERR_BASIC_REJECTED = 112,
+    /// the Mcp-Method or Mcp-Name header does not match the request body (`header_mismatch`).
+    GK_ERR_HEADER_MISMATCH = 113,
     /// the token is not a compact JWS with three segments (`malformed_token`).
     GK_ERR_MALFORMED_TOKEN = 200,
     /// encrypted tokens (JWE) are not accepted (`encrypted_token`).
@@ -105,6 +107,8 @@ pub enum gk_status {
     GK_ERR_WRONG_AUTHORIZED_PARTY = 409,
     /// a claim does not hold the required value (`wrong_claim_value`).
     GK_ERR_WRONG_CLAIM_VALUE = 410,
+    /// the token is an OpenID Connect ID token (it has nonce or at_hash), not an access token (`id_token`).
+    GK_ERR_ID_TOKEN = 411,
     /// a JWK is malformed (`invalid_jwk`).
     GK_ERR_INVALID_JWK = 500,
     /// the JWKS document is malformed (`invalid_jwks`).
@@ -143,7 +147,7 @@ pub enum gk_status {
 
 impl gk_status {
     /// Every status, in number order.
-    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_HEADER_TOO_LARGE, gk_status::GK_ERR_TOO_MANY_MEMBERS, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_KEYS_UNAVAILABLE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_WRONG_CLAIM_VALUE, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_PUBLIC_KEY_AS_SECRET, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
+    pub(crate) const ALL: &'static [gk_status] = &[gk_status::GK_OK, gk_status::GK_ERR_MISSING_CREDENTIAL, gk_status::GK_ERR_AMBIGUOUS_AUTHORIZATION, gk_status::GK_ERR_AMBIGUOUS_COOKIE, gk_status::GK_ERR_AMBIGUOUS_PROXY_HEADER, gk_status::GK_ERR_AMBIGUOUS_QUERY_TOKEN, gk_status::GK_ERR_MULTIPLE_METHODS, gk_status::GK_ERR_CONFLICTING_CREDENTIALS, gk_status::GK_ERR_FIELD_TOO_LONG, gk_status::GK_ERR_MALFORMED_BEARER, gk_status::GK_ERR_MALFORMED_BASIC, gk_status::GK_ERR_MALFORMED_QUERY_TOKEN, gk_status::GK_ERR_MALFORMED_PROXY_HEADER, gk_status::GK_ERR_BASIC_REJECTED, gk_status::GK_ERR_HEADER_MISMATCH, gk_status::GK_ERR_MALFORMED_TOKEN, gk_status::GK_ERR_ENCRYPTED_TOKEN, gk_status::GK_ERR_JSON_SERIALIZATION, gk_status::GK_ERR_INVALID_BASE64, gk_status::GK_ERR_INVALID_JSON, gk_status::GK_ERR_JSON_TOO_DEEP, gk_status::GK_ERR_DUPLICATE_MEMBER, gk_status::GK_ERR_TOKEN_TOO_LARGE, gk_status::GK_ERR_MISSING_ALGORITHM, gk_status::GK_ERR_UNSECURED_TOKEN, gk_status::GK_ERR_UNSUPPORTED_CRITICAL, gk_status::GK_ERR_WRONG_TYPE, gk_status::GK_ERR_INVALID_HEADER, gk_status::GK_ERR_HEADER_TOO_LARGE, gk_status::GK_ERR_TOO_MANY_MEMBERS, gk_status::GK_ERR_UNKNOWN_KEY, gk_status::GK_ERR_KEY_ID_REQUIRED, gk_status::GK_ERR_ALGORITHM_MISMATCH, gk_status::GK_ERR_INVALID_SIGNATURE_LENGTH, gk_status::GK_ERR_BAD_SIGNATURE, gk_status::GK_ERR_KEYS_UNAVAILABLE, gk_status::GK_ERR_EXPIRED, gk_status::GK_ERR_NOT_YET_VALID, gk_status::GK_ERR_ISSUED_IN_FUTURE, gk_status::GK_ERR_WRONG_ISSUER, gk_status::GK_ERR_WRONG_AUDIENCE, gk_status::GK_ERR_MISSING_CLAIM, gk_status::GK_ERR_INVALID_CLAIM, gk_status::GK_ERR_INSUFFICIENT_SCOPE, gk_status::GK_ERR_UNKNOWN_ISSUER, gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY, gk_status::GK_ERR_WRONG_CLAIM_VALUE, gk_status::GK_ERR_ID_TOKEN, gk_status::GK_ERR_INVALID_JWK, gk_status::GK_ERR_INVALID_JWKS, gk_status::GK_ERR_INVALID_KEY, gk_status::GK_ERR_WEAK_KEY, gk_status::GK_ERR_UNSUPPORTED_KEY, gk_status::GK_ERR_KEY_SET_FULL, gk_status::GK_ERR_CONFIG_TOO_LONG, gk_status::GK_ERR_CONFIG_LIST_FULL, gk_status::GK_ERR_BUFFER_TOO_SMALL, gk_status::GK_ERR_INVALID_CONFIG, gk_status::GK_ERR_WEAK_RSA_KEY, gk_status::GK_ERR_UNSUPPORTED_RSA_EXPONENT, gk_status::GK_ERR_PUBLIC_KEY_AS_SECRET, gk_status::GK_ERR_NULL_ARGUMENT, gk_status::GK_ERR_INTERNAL, gk_status::GK_ERR_INVALID_UTF8, gk_status::GK_ERR_INVALID_ARGUMENT, ];
 
     /// The status of a core error (`GK_ERR_INTERNAL` for one this
     /// build does not know, which the regenerated enum rules out).
@@ -162,6 +166,7 @@ impl gk_status {
             Error::MalformedQueryToken => gk_status::GK_ERR_MALFORMED_QUERY_TOKEN,
             Error::MalformedProxyHeader => gk_status::GK_ERR_MALFORMED_PROXY_HEADER,
             Error::BasicRejected => gk_status::GK_ERR_BASIC_REJECTED,
+            Error::HeaderMismatch => gk_status::GK_ERR_HEADER_MISMATCH,
             Error::MalformedToken => gk_status::GK_ERR_MALFORMED_TOKEN,
             Error::EncryptedToken => gk_status::GK_ERR_ENCRYPTED_TOKEN,
             Error::JsonSerialization => gk_status::GK_ERR_JSON_SERIALIZATION,
@@ -194,6 +199,7 @@ impl gk_status {
             Error::UnknownIssuer => gk_status::GK_ERR_UNKNOWN_ISSUER,
             Error::WrongAuthorizedParty => gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY,
             Error::WrongClaimValue => gk_status::GK_ERR_WRONG_CLAIM_VALUE,
+            Error::IdToken => gk_status::GK_ERR_ID_TOKEN,
             Error::InvalidJwk => gk_status::GK_ERR_INVALID_JWK,
             Error::InvalidJwks => gk_status::GK_ERR_INVALID_JWKS,
             Error::InvalidKey => gk_status::GK_ERR_INVALID_KEY,
@@ -228,6 +234,7 @@ impl gk_status {
             gk_status::GK_ERR_MALFORMED_QUERY_TOKEN => (c"malformed_query_token", c"the access_token query parameter is malformed"),
             gk_status::GK_ERR_MALFORMED_PROXY_HEADER => (c"malformed_proxy_header", c"the trusted proxy header is empty or malformed"),
             gk_status::GK_ERR_BASIC_REJECTED => (c"basic_rejected", c"the Basic user name or password is wrong"),
+            gk_status::GK_ERR_HEADER_MISMATCH => (c"header_mismatch", c"the Mcp-Method or Mcp-Name header does not match the request body"),
             gk_status::GK_ERR_MALFORMED_TOKEN => (c"malformed_token", c"the token is not a compact JWS with three segments"),
             gk_status::GK_ERR_ENCRYPTED_TOKEN => (c"encrypted_token", c"encrypted tokens (JWE) are not accepted"),
             gk_status::GK_ERR_JSON_SERIALIZATION => (c"json_serialization", c"JWS JSON serialization is not accepted"),
@@ -260,6 +267,7 @@ impl gk_status {
             gk_status::GK_ERR_UNKNOWN_ISSUER => (c"unknown_issuer", c"the token's issuer is none of the trusted issuers"),
             gk_status::GK_ERR_WRONG_AUTHORIZED_PARTY => (c"wrong_authorized_party", c"the token's azp or client_id is not an allowed client"),
             gk_status::GK_ERR_WRONG_CLAIM_VALUE => (c"wrong_claim_value", c"a claim does not hold the required value"),
+            gk_status::GK_ERR_ID_TOKEN => (c"id_token", c"the token is an OpenID Connect ID token (it has nonce or at_hash), not an access token"),
             gk_status::GK_ERR_INVALID_JWK => (c"invalid_jwk", c"a JWK is malformed"),
             gk_status::GK_ERR_INVALID_JWKS => (c"invalid_jwks", c"the JWKS document is malformed"),
             gk_status::GK_ERR_INVALID_KEY => (c"invalid_key", c"the public key is invalid (not a point of its curve, an Ed25519 point of small order, or an even RSA modulus)"),

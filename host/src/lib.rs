@@ -51,6 +51,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 pub mod assertion;
 pub mod keys;
+pub mod mcp;
 pub mod options;
 mod refusal;
 mod stored;

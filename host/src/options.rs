@@ -26,6 +26,9 @@
 //! | `max_token_len` | | integer bytes | 16384 | 1–16384 ([`MAX_FIELD_LEN`](gatekey::MAX_FIELD_LEN)) |
 //! | `max_header_len` | | integer bytes (decoded JOSE header) | 2048 | 1–16384 |
 //! | `max_header_members` | | integer | 16 | 1–256 |
+//! | `resource` | | this server's canonical `https://` URI (RFC 8707, MCP) | none | ≤ 256 bytes, no fragment |
+//! | `refuse_id_tokens` | | boolean | true with `resource`, else false | |
+//! | `scope_rules` | `scope_policy` | lines (a string, split on newlines, or a list) | none | ≤ [`MAX_SCOPE_RULES`] lines, [`gatekey::mcp`] syntax |
 
 use core::fmt;
 
@@ -41,6 +44,9 @@ pub const MAX_LEEWAY: u32 = 3600;
 /// The largest `now` a caller may pass: 9999-12-31T23:59:59Z. A larger
 /// number is almost surely milliseconds (JavaScript's `Date.now()`).
 pub const MAX_NOW: i64 = 253_402_300_799;
+
+/// The most lines a `scope_rules` policy has.
+pub const MAX_SCOPE_RULES: usize = gatekey::mcp::MAX_LINES;
 
 /// A value a binding received for an option, converted but not checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -173,6 +179,14 @@ pub struct Options {
     pub required: bool,
     /// Bounds on the work before the signature (token, header, members).
     pub limits: Limits,
+    /// This server's canonical URI: tokens must name it in `aud` (RFC
+    /// 8707 §2, compared as a URI), and it is the `resource` of its
+    /// protected resource metadata (RFC 9728 §2).
+    pub resource: Option<String>,
+    /// Whether ID tokens are refused; `None`: when `resource` is set.
+    pub refuse_id_tokens: Option<bool>,
+    /// The scopes each MCP call requires ([`gatekey::mcp::ScopePolicy`]).
+    pub scope_rules: Vec<String>,
 }
 
 impl Default for Options {
@@ -192,6 +206,9 @@ impl Default for Options {
             resource_metadata: None,
             required: true,
             limits: Limits::default(),
+            resource: None,
+            refuse_id_tokens: None,
+            scope_rules: Vec::new(),
         }
     }
 }
@@ -215,6 +232,9 @@ const NAMES: &[(&str, &str)] = &[
     ("max_token_len", ""),
     ("max_header_len", ""),
     ("max_header_members", ""),
+    ("resource", ""),
+    ("refuse_id_tokens", ""),
+    ("scope_rules", "scope_policy"),
 ];
 
 /// The camelCase spelling of a snake_case option name (`cache_size` →
@@ -400,6 +420,19 @@ impl Options {
                     _ => self.limits.max_header_members = n,
                 }
             }
+            "resource" => self.resource = Some(resource(v)?),
+            "scope_rules" => self.scope_rules = scope_rules(v)?,
+            "refuse_id_tokens" => match v {
+                OptionValue::Bool(b) => self.refuse_id_tokens = Some(*b),
+                _ => {
+                    return Err(ConfigError::new(
+                        Error::InvalidConfig,
+                        option,
+                        v,
+                        "a boolean",
+                    ));
+                }
+            },
             "required" => match v {
                 OptionValue::Bool(b) => self.required = *b,
                 _ => {
@@ -445,6 +478,9 @@ impl Options {
             "max_token_len" => int(self.limits.max_token_len),
             "max_header_len" => int(self.limits.max_header_len),
             "max_header_members" => int(self.limits.max_header_members),
+            "resource" => text(&self.resource),
+            "refuse_id_tokens" => OptionValue::Bool(self.refuses_id_tokens()),
+            "scope_rules" => list(&self.scope_rules),
             _ => OptionValue::Bool(self.required),
         })
     }
@@ -499,6 +535,9 @@ impl Options {
             "max_token_len" => self.limits.max_token_len = d.limits.max_token_len,
             "max_header_len" => self.limits.max_header_len = d.limits.max_header_len,
             "max_header_members" => self.limits.max_header_members = d.limits.max_header_members,
+            "resource" => self.resource = d.resource,
+            "refuse_id_tokens" => self.refuse_id_tokens = d.refuse_id_tokens,
+            "scope_rules" => self.scope_rules = d.scope_rules,
             _ => {}
         }
     }
@@ -533,6 +572,17 @@ impl Options {
         for a in &self.audiences {
             v = v.with_audience(a).map_err(|e| fail("audiences", a, e))?;
         }
+        if let Some(r) = self
+            .resource
+            .as_ref()
+            .filter(|r| !self.audiences.contains(r))
+        {
+            v = v.with_audience(r).map_err(|e| ConfigError {
+                expected: format!("at most {MAX_LIST} audiences, resource included"),
+                ..fail("resource", r, e)
+            })?;
+        }
+        v = v.with_id_tokens_refused(self.refuses_id_tokens());
         for p in &self.authorized_parties {
             v = v
                 .with_authorized_party(p)
@@ -553,6 +603,21 @@ impl Options {
             v = v.with_typ(t).map_err(|e| fail("typ", t, e))?;
         }
         Ok(v)
+    }
+
+    /// Whether ID tokens are refused: as set, else when `resource` is.
+    #[must_use]
+    pub fn refuses_id_tokens(&self) -> bool {
+        self.refuse_id_tokens.unwrap_or(self.resource.is_some())
+    }
+
+    /// The scope policy of `scope_rules` (checked when they were set), if
+    /// it has a rule.
+    #[must_use]
+    pub fn scope_policy(&self) -> Option<gatekey::mcp::ScopePolicy<Vec<String>>> {
+        gatekey::mcp::ScopePolicy::new(self.scope_rules.clone())
+            .ok()
+            .filter(|p| !p.is_empty())
     }
 
     /// The challenge parameters: realm, the scopes of a 403 (every scope
@@ -592,6 +657,81 @@ fn scopes(v: &OptionValue) -> Check<Vec<String>> {
         ));
     }
     Ok(list)
+}
+
+/// `resource`: an absolute `https://` URI (`http://` for loopback
+/// development) without fragment (RFC 8707 §2), at most 256 bytes.
+fn resource(v: &OptionValue) -> Check<String> {
+    let expected = "this server's canonical https:// URI, without fragment, at most 256 bytes";
+    let uri = string("resource", v, MAX_VALUE)
+        .map_err(|e| ConfigError::new(e.error, "resource", v, expected))?;
+    let scheme_ok = uri.starts_with("https://") || uri.starts_with("http://");
+    let host = uri.split("://").nth(1).unwrap_or_default();
+    if !scheme_ok
+        || host.is_empty()
+        || host.starts_with('/')
+        || uri.contains('#')
+        || !uri
+            .bytes()
+            .all(|b| (0x21..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        return Err(ConfigError::new(
+            Error::InvalidConfig,
+            "resource",
+            v,
+            expected,
+        ));
+    }
+    Ok(uri)
+}
+
+/// `scope_rules`: a string of lines, or a list of lines, each a rule, an
+/// implication, a comment or blank ([`gatekey::mcp`]).
+fn scope_rules(v: &OptionValue) -> Check<Vec<String>> {
+    let expected = format!(
+        "at most {MAX_SCOPE_RULES} lines, each 'METHOD [NAME] : SCOPE...' or 'BROAD > NARROW...'"
+    );
+    let lines: Vec<String> = match v {
+        OptionValue::Str(s) => s.lines().map(str::to_owned).collect(),
+        OptionValue::List(items) => items
+            .iter()
+            .map(|item| match item {
+                OptionValue::Str(s) if !s.contains('\n') => Ok(s.clone()),
+                other => Err(ConfigError::new(
+                    Error::InvalidConfig,
+                    "scope_rules",
+                    other,
+                    &expected,
+                )),
+            })
+            .collect::<Check<_>>()?,
+        _ => {
+            return Err(ConfigError::new(
+                Error::InvalidConfig,
+                "scope_rules",
+                v,
+                &expected,
+            ))
+        }
+    };
+    if lines.len() > MAX_SCOPE_RULES {
+        return Err(ConfigError::new(
+            Error::ConfigListFull,
+            "scope_rules",
+            v,
+            &expected,
+        ));
+    }
+    if let Err((i, e)) = gatekey::mcp::ScopePolicy::new(lines.as_slice()) {
+        let line = OptionValue::Str(lines.get(i).cloned().unwrap_or_default());
+        return Err(ConfigError::new(
+            e,
+            "scope_rules",
+            &line,
+            &format!("line {} to be 'METHOD [NAME] : SCOPE...' or 'BROAD > NARROW...' of RFC 6749 scope characters", i.saturating_add(1)),
+        ));
+    }
+    Ok(lines)
 }
 
 /// `{path: value or [values]}` as `(path, value)` pairs.

@@ -17,6 +17,15 @@
 //! - `error_description`: [`Failure::message`];
 //! - `reason`: gatekey's stable error name (`expired`, `unknown_key`);
 //! - `claim`, `kid`, `issuer`: present when the failure names them.
+//!
+//! A [`Error::HeaderMismatch`] is answered as MCP's Streamable HTTP
+//! transport requires instead: 400 with no challenge and a JSON-RPC error
+//! of code `-32020` (the request `id` is not known here, so `null`, as
+//! JSON-RPC 2.0 §5 allows):
+//!
+//! ```json
+//! {"jsonrpc":"2.0","id":null,"error":{"code":-32020,"message":"the Mcp-Method or Mcp-Name header does not match the request body: Mcp-Name"}}
+//! ```
 
 use core::fmt::{self, Write as _};
 
@@ -40,6 +49,10 @@ pub struct Failure {
     pub kid: Option<String>,
     /// The token's `iss`, for an issuer error: bounded as `kid`.
     pub issuer: Option<String>,
+    /// Every scope the refused call needs, space-separated, for an
+    /// `insufficient_scope` decided by the scope policy: the challenge's
+    /// `scope` then (MCP: one challenge carries all of them).
+    pub scope: Option<String>,
 }
 
 impl From<Error> for Failure {
@@ -49,6 +62,7 @@ impl From<Error> for Failure {
             claim: None,
             kid: None,
             issuer: None,
+            scope: None,
         }
     }
 }
@@ -121,8 +135,27 @@ impl Refusal {
     #[must_use]
     pub fn new(failure: &Failure, params: &ChallengeParams) -> Self {
         let http = failure.error.http();
-        let www_authenticate = (failure.error.family() != Family::Configuration)
-            .then(|| challenge(failure.error, params));
+        if failure.error == Error::HeaderMismatch {
+            let mut body = String::from(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32020,"#);
+            member(&mut body, "message", &failure.message());
+            body.push_str("}}");
+            return Refusal {
+                status: http.status,
+                www_authenticate: None,
+                body,
+            };
+        }
+        let www_authenticate =
+            (failure.error.family() != Family::Configuration).then(|| match &failure.scope {
+                Some(scope) => challenge(
+                    failure.error,
+                    &ChallengeParams {
+                        scope: Some(scope.clone()),
+                        ..params.clone()
+                    },
+                ),
+                None => challenge(failure.error, params),
+            });
         let error = match (http.error, failure.error.family()) {
             (Some(code), _) => code,
             (None, Family::Configuration) => "server_error",

@@ -9,6 +9,8 @@ use gatekey::{
     Verified, MAX_FIELD_LEN,
 };
 
+use gatekey::mcp::ScopePolicy;
+
 use crate::options::{ChallengeParams, ConfigError, OptionValue, Options};
 use crate::refusal::{printable, Failure, Refusal};
 use crate::{CacheInfo, Offload, TokenCache, Trust};
@@ -82,6 +84,7 @@ pub struct Verifier {
     challenge: ChallengeParams,
     cache: Option<TokenCache>,
     watch: OnceLock<Arc<dyn KeyWatch>>,
+    scope_policy: Option<ScopePolicy<Vec<String>>>,
 }
 
 thread_local! {
@@ -171,6 +174,7 @@ impl Verifier {
             trust: RwLock::new(Arc::new(trust)),
             policy,
             challenge: options.challenge(),
+            scope_policy: options.scope_policy(),
             validation,
             options,
             cache,
@@ -287,6 +291,22 @@ impl Verifier {
         &self.challenge
     }
 
+    /// Every scope the options name (`scopes`, then those of
+    /// `scope_rules`), once each: the `scopes_supported` of this server's
+    /// protected resource metadata (RFC 9728 §2).
+    #[must_use]
+    pub fn scopes_named(&self) -> Vec<String> {
+        let mut named: Vec<String> = self.options.scopes.clone();
+        if let Some(policy) = &self.scope_policy {
+            for scope in policy.scopes() {
+                if !named.iter().any(|n| n == scope) {
+                    named.push(scope.to_owned());
+                }
+            }
+        }
+        named
+    }
+
     /// The cache's counters (all zero without a cache).
     #[must_use]
     pub fn cache_info(&self) -> CacheInfo {
@@ -401,12 +421,32 @@ impl Verifier {
 
     /// Authenticates one request at `now`: the identity, or `None` when
     /// the request carries no credential and the options say a credential
-    /// is not `required`.
+    /// is not `required`. With `scope_rules`, the identity must also hold
+    /// the scopes of the call its `Mcp-Method` and `Mcp-Name` headers
+    /// name ([`crate::mcp::authorize`]).
     ///
     /// # Errors
     /// A [`Failure`]: any error of [`gatekey::authenticate`], with what it
-    /// is about.
+    /// is about; of [`crate::mcp::authorize`] with `scope_rules`.
     pub fn authenticate<'a, H>(
+        &self,
+        request: Request<'a, H>,
+        now: i64,
+        buf: &'a mut [u8],
+        offload: &impl Offload,
+    ) -> Result<Option<Identity<'a>>, Failure>
+    where
+        H: IntoIterator<Item = (&'a [u8], &'a [u8])> + Clone,
+    {
+        let headers = self.scope_policy.as_ref().map(|_| request.headers.clone());
+        let identity = self.authenticate_only(request, now, buf, offload)?;
+        if let (Some(policy), Some(id), Some(headers)) = (&self.scope_policy, &identity, headers) {
+            crate::mcp::authorize(policy, id, headers)?;
+        }
+        Ok(identity)
+    }
+
+    fn authenticate_only<'a, H>(
         &self,
         request: Request<'a, H>,
         now: i64,

@@ -29,6 +29,8 @@ class AuthError extends Error {
     this.kid = failure.kid;
     /** The token's `iss`, for an issuer error, or null. */
     this.issuer = failure.issuer;
+    /** Every scope the refused MCP call needs, for `insufficient_scope` from `scopeRules`, or null. */
+    this.scope = failure.scope ?? null;
     const headers = { 'Content-Type': 'application/json' };
     if (failure.wwwAuthenticate != null) headers['WWW-Authenticate'] = failure.wwwAuthenticate;
     /** The whole HTTP answer, the same bytes in every language: `{ status, headers, body }`. */
@@ -447,6 +449,19 @@ class Verifier {
     if (typeof options !== 'object') throw new TypeError('gatekey: authenticate options must be an object');
     const { token, query, now } = options;
     return identityOf(lib().verifierAuthenticate(this[VERIFIER], fields, token, query, now), fields);
+  }
+
+  /**
+   * MCP 2026-07-28: the request's `Mcp-Method` / `Mcp-Name` headers must
+   * name the `method` and name its JSON-RPC body calls; throws `AuthError`
+   * (`header_mismatch`, a 400 with JSON-RPC error -32020) otherwise.
+   */
+  checkCall(headers, method, name) {
+    if (typeof method !== 'string') throw new TypeError('gatekey: checkCall needs the body\'s method as a string');
+    if (name != null && typeof name !== 'string') throw new TypeError('gatekey: checkCall name must be a string or null');
+    const fields = pack(flatten(headers));
+    const result = lib().verifierCheckCall(this[VERIFIER], fields, method, name ?? undefined);
+    if (result !== null) throw new AuthError(result);
   }
 
   /** Verifies a bare token (signature, then claims at `now`) and returns its claims. */

@@ -16,7 +16,7 @@ fn optional(env: Env, object: &mut JsObject, name: &str, value: Option<&str>) ->
 }
 
 /// `{code, reason, message, status, wwwAuthenticate, claim, kid, issuer,
-/// body}` for `failure`, answered as `refusal` says.
+/// scope, body}` for `failure`, answered as `refusal` says.
 pub(crate) fn failure(env: Env, failure: &Failure, refusal: &Refusal) -> napi::Result<JsObject> {
     let mut o = env.create_object()?;
     o.set_named_property("code", env.create_uint32(u32::from(failure.error.code()))?)?;
@@ -32,6 +32,7 @@ pub(crate) fn failure(env: Env, failure: &Failure, refusal: &Refusal) -> napi::R
     optional(env, &mut o, "claim", failure.claim.as_deref())?;
     optional(env, &mut o, "kid", failure.kid.as_deref())?;
     optional(env, &mut o, "issuer", failure.issuer.as_deref())?;
+    optional(env, &mut o, "scope", failure.scope.as_deref())?;
     o.set_named_property("body", env.create_string(&refusal.body)?)?;
     Ok(o)
 }

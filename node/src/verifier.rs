@@ -397,6 +397,21 @@ fn packed(text: &str) -> Option<Spans> {
     Some(spans)
 }
 
+/// The header fields a call was given, packed (one string) or as
+/// `[name, value, ...]`: their bytes and the `(start, end)` of each name
+/// and value.
+fn header_fields(env: Env, flat: JsUnknown) -> napi::Result<(Vec<u8>, Spans)> {
+    if flat.get_type()? == ValueType::String {
+        let text = JsString::try_from(flat)?.into_utf8()?.into_owned()?;
+        let Some(spans) = packed(&text) else {
+            return Err(type_error(env, "gatekey: malformed packed header fields"));
+        };
+        Ok((text.into_bytes(), spans))
+    } else {
+        fields(env, &JsObject::try_from(flat)?)
+    }
+}
+
 /// Authenticates one request: `fields` is `[name, value, ...]`; the
 /// identity, `null` (no credential, none required), or a failure.
 #[napi(js_name = "verifierAuthenticate")]
@@ -410,15 +425,7 @@ pub fn verifier_authenticate(
 ) -> napi::Result<JsUnknown> {
     let v = verifier(&env, &v)?;
     let is_packed = flat.get_type()? == ValueType::String;
-    let (bytes, spans) = if is_packed {
-        let text = JsString::try_from(flat)?.into_utf8()?.into_owned()?;
-        let Some(spans) = packed(&text) else {
-            return Err(type_error(env, "gatekey: malformed packed header fields"));
-        };
-        (text.into_bytes(), spans)
-    } else {
-        fields(env, &JsObject::try_from(flat)?)?
-    };
+    let (bytes, spans) = header_fields(env, flat)?;
     let token = optional_bytes(env, token, "token")?;
     let query = optional_bytes(env, query, "query")?;
     let now = match when(env, now) {
@@ -451,6 +458,33 @@ pub fn verifier_authenticate(
         Ok(None) => Ok(env.get_null()?.into_unknown()),
         Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),
     })
+}
+
+/// The MCP header-versus-body check of `fields` (`[name, value, ...]` or
+/// packed) for the body's `method` and `name`: `null`, or a failure.
+#[napi(js_name = "verifierCheckCall")]
+pub fn verifier_check_call(
+    env: Env,
+    v: JsExternal,
+    flat: JsUnknown,
+    method: String,
+    name: Option<String>,
+) -> napi::Result<JsUnknown> {
+    let v = verifier(&env, &v)?;
+    let (bytes, spans) = header_fields(env, flat)?;
+    let slice = |(a, b): (usize, usize)| bytes.get(a..b).unwrap_or_default();
+    let pairs = spans.chunks_exact(2).filter_map(|pair| match pair {
+        [n, value] => Some((slice(*n), slice(*value))),
+        _ => None,
+    });
+    match gatekey_host::mcp::check_body(
+        pairs,
+        method.as_bytes(),
+        name.as_deref().map(str::as_bytes),
+    ) {
+        Ok(()) => Ok(env.get_null()?.into_unknown()),
+        Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),
+    }
 }
 
 /// Verifies a bare token: its claims as JSON text, or a failure.

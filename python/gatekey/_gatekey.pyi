@@ -62,6 +62,7 @@ class AuthError(Exception):
     claim: Optional[str]
     kid: Optional[str]
     issuer: Optional[str]
+    scope: Optional[str]
     refusal: Optional[Refusal]
 
 class MissingCredential(AuthError): ...
@@ -198,6 +199,10 @@ class Verifier:
         client_id: Union[str, Sequence[str], None] = None,
         realm: Optional[str] = None,
         resource_metadata: Optional[str] = None,
+        resource: Optional[str] = None,
+        refuse_id_tokens: Optional[bool] = None,
+        scope_rules: Union[str, Sequence[str], None] = None,
+        scope_policy: Union[str, Sequence[str], None] = None,
     ) -> Verifier: ...
     def verify(self, token: _Bytes, *, now: Optional[int] = None) -> dict[str, Any]: ...
     def verify_with_scopes(self, token: _Bytes, *, now: Optional[int] = None) -> tuple[dict[str, Any], list[str]]: ...
@@ -209,6 +214,7 @@ class Verifier:
         token: Optional[_Bytes] = None,
         now: Optional[int] = None,
     ) -> Optional[Identity]: ...
+    def check_call(self, headers: _Headers, method: str, name: Optional[str] = None) -> None: ...
     def resolve(
         self,
         headers: _Headers,
@@ -242,6 +248,14 @@ class Verifier:
     def policy(self) -> Policy: ...
     @property
     def required(self) -> bool: ...
+    @property
+    def resource(self) -> Optional[str]: ...
+    @property
+    def resource_metadata(self) -> Optional[str]: ...
+    @property
+    def scopes_supported(self) -> list[str]: ...
+    @property
+    def scope_rules(self) -> list[str]: ...
 
 @final
 class AssertionChecker:

@@ -1,15 +1,26 @@
 """ASGI middleware that authenticates every HTTP request with one Verifier.
 
-Stateless MCP servers must authenticate ``initialize``, ``tools/list`` and
-``tools/call`` alike: this middleware does not know or care which is which.
+Stateless MCP servers must authenticate ``tools/list`` and ``tools/call``
+alike: this middleware authenticates every request. For MCP 2026-07-28 it
+also
+
+- decides the scopes each call needs (the verifier's ``scope_rules``, from
+  the ``Mcp-Method`` and ``Mcp-Name`` headers, as a proxy would);
+- reads the JSON-RPC body of a POST to an MCP path (bounded, handed on
+  unchanged) and refuses one whose ``method`` or name differs from those
+  headers with 400 and JSON-RPC error -32020, before the tool runs;
+- serves the protected resource metadata (RFC 9728) where its challenges'
+  ``resource_metadata`` points, when given ``authorization_servers``.
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 
-from collections.abc import Awaitable, Iterable, MutableMapping
+from collections.abc import Awaitable, Iterable, MutableMapping, Sequence
 from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
 
 from gatekey._gatekey import AuthError, Refusal, Verifier, raise_error
 
@@ -18,6 +29,36 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: The code of ``header_mismatch`` (gatekey's stable error codes).
+_HEADER_MISMATCH = 113
+#: The JSON-RPC body's params member each name-bearing method names.
+_NAME_PARAMETER = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
+#: The well-known path of RFC 9728 §3.
+_METADATA_PATH = "/.well-known/oauth-protected-resource"
+#: The first MCP revision whose POSTs must carry Mcp-Method (and Mcp-Name).
+_HEADERS_REQUIRED_FROM = "2026-07-28"
+
+
+def _header(scope: Scope, name: bytes) -> Optional[bytes]:
+    return next((value for field, value in scope["headers"] if field.lower() == name), None)
+
+
+class _Ambiguous(ValueError):
+    """A JSON object with a member name given twice."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        raise _Ambiguous("a JSON object has a member name twice")
+    return dict(pairs)
+
+
+def _metadata_path(resource: str) -> str:
+    """RFC 9728 §3.1: the well-known path, then the resource's path."""
+    path = urlsplit(resource).path.rstrip("/")
+    return _METADATA_PATH + path
 
 
 class AuthMiddleware:
@@ -41,10 +82,38 @@ class AuthMiddleware:
         resource_metadata: Optional[str] = None,
         realm: Optional[str] = None,
         jwks: Optional[Any] = None,
+        mcp_paths: Iterable[str] = ("/mcp",),
+        max_body: int = 1 << 20,
+        authorization_servers: Optional[Sequence[str]] = None,
     ) -> None:
         self.app = app
         self.verifier = verifier
         self.exempt = frozenset(exempt)
+        self.mcp_paths = frozenset(mcp_paths)
+        if not isinstance(max_body, int) or isinstance(max_body, bool) or not 0 < max_body <= 64 << 20:
+            raise ValueError(f"max_body: expected a whole number of bytes from 1 to {64 << 20}, got {max_body!r}")
+        self.max_body = max_body
+        self.metadata: Optional[bytes] = None
+        self.metadata_path: Optional[str] = None
+        if authorization_servers is not None:
+            resource = verifier.resource
+            if resource is None:
+                raise ValueError("authorization_servers: the verifier needs the resource option (this server's canonical URI) to serve its metadata")
+            if isinstance(authorization_servers, str) or not authorization_servers or not all(
+                isinstance(a, str) and a.startswith(("https://", "http://")) for a in authorization_servers
+            ):
+                raise ValueError(f"authorization_servers: expected a non-empty list of issuer URLs, got {authorization_servers!r}")
+            self.metadata_path = _metadata_path(resource)
+            document = {
+                "resource": resource,
+                "authorization_servers": list(authorization_servers),
+                "scopes_supported": verifier.scopes_supported,
+                "bearer_methods_supported": ["header"],
+            }
+            self.metadata = json.dumps(document, separators=(",", ":")).encode()
+            if resource_metadata is None and verifier.resource_metadata is None:
+                parts = urlsplit(resource)
+                resource_metadata = f"{parts.scheme}://{parts.netloc}{self.metadata_path}"
         self.resource_metadata = resource_metadata
         self.realm = realm
         if jwks is not None:
@@ -62,7 +131,11 @@ class AuthMiddleware:
                 self.refusal_for(sample)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope.get("path") in self.exempt:
+        path = scope.get("path")
+        if scope["type"] == "http" and self.metadata is not None and path == self.metadata_path:
+            await self._metadata(scope, send)
+            return
+        if scope["type"] not in ("http", "websocket") or path in self.exempt:
             await self.app(scope, receive, send)
             return
         try:
@@ -75,7 +148,98 @@ class AuthMiddleware:
             return
         scope.setdefault("state", {})["identity"] = identity
         scope["user"] = identity
+        if scope["type"] == "http" and scope.get("method") == "POST" and self._is_mcp(scope):
+            checked = await self._check_body(scope, receive, send)
+            if checked is None:
+                return
+            receive = checked
         await self.app(scope, receive, send)
+
+    def _is_mcp(self, scope: Scope) -> bool:
+        """A POST to an MCP path, or one that names a call in its headers."""
+        return scope.get("path") in self.mcp_paths or any(name == b"mcp-method" for name, _ in scope["headers"])
+
+    async def _check_body(self, scope: Scope, receive: Receive, send: Send) -> Optional[Receive]:
+        """Reads the body (at most ``max_body`` bytes) and checks the call it
+        makes against ``Mcp-Method`` and ``Mcp-Name``: the ``receive`` that
+        replays it, or ``None`` when the request was answered here."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                await self._answer(send, 413, b'{"error":"invalid_request","error_description":"the request body is larger than max_body"}')
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        try:
+            self._check_call(scope, body)
+        except AuthError as error:
+            await self._refuse(error, send)
+            return None
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay
+
+    def _check_call(self, scope: Scope, body: bytes) -> None:
+        """The body's call against the headers. A request of an MCP revision
+        before 2026-07-28 carries no ``Mcp-Method``: its call is decided
+        by the scope rules from the body instead (authenticated again with
+        the headers it would carry), so an older client cannot slip past
+        a per-tool rule."""
+        try:
+            call = json.loads(body, object_pairs_hook=_unique)
+        except _Ambiguous:
+            raise_error(_HEADER_MISMATCH)  # which member counts is not certain
+        except ValueError:
+            return  # not JSON: the server answers -32700 and calls nothing
+        if not isinstance(call, dict) or "method" not in call:
+            # A batch (no longer in MCP) or a response: no call to match,
+            # unless the headers claim one.
+            if any(name == b"mcp-method" for name, _ in scope["headers"]):
+                raise_error(_HEADER_MISMATCH)
+            return
+        method = call["method"]
+        params = call.get("params")
+        key = _NAME_PARAMETER.get(method) if isinstance(method, str) else None
+        name = params.get(key) if key is not None and isinstance(params, dict) else None
+        if not isinstance(method, str) or (name is not None and not isinstance(name, str)):
+            raise_error(_HEADER_MISMATCH)
+        version = (_header(scope, b"mcp-protocol-version") or b"").decode("latin-1")
+        if _header(scope, b"mcp-method") is None and version < _HEADERS_REQUIRED_FROM:
+            if self.verifier.scope_rules:
+                named = [(b"mcp-method", method.encode())]
+                if name is not None:
+                    named.append((b"mcp-name", name.encode()))
+                self.verifier.authenticate(list(scope["headers"]) + named, query=scope.get("query_string") or None)
+            return
+        self.verifier.check_call(scope["headers"], method, name)
+
+    async def _metadata(self, scope: Scope, send: Send) -> None:
+        if scope.get("method") not in ("GET", "HEAD"):
+            await self._answer(send, 405, b'{"error":"method_not_allowed"}', [(b"allow", b"GET, HEAD")])
+            return
+        assert self.metadata is not None
+        await self._answer(send, 200, self.metadata, [(b"cache-control", b"max-age=3600")])
+
+    @staticmethod
+    async def _answer(send: Send, status: int, body: bytes, extra: Sequence[tuple[bytes, bytes]] = ()) -> None:
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     def _authenticate(self, scope: Scope) -> Any:
         # Never a fetch here: a verifier built from a source

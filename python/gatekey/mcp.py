@@ -24,7 +24,9 @@ class TokenVerifier:
                 stacklevel=2,
             )
         self.jwks = jwks
-        self.resource = resource
+        # The verifier's `resource` option is the one that checks `aud`
+        # (as a URI, RFC 8707) and refuses ID tokens.
+        self.resource = resource if resource is not None else verifier.resource
 
     def _verify(self, token: str) -> tuple[dict[str, Any], list[str]]:
         # The scopes come from the core's one rule (``scope`` split on

@@ -75,6 +75,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     base.setattr("claim", py.None())?;
     base.setattr("kid", py.None())?;
     base.setattr("issuer", py.None())?;
+    base.setattr("scope", py.None())?;
     base.setattr("refusal", py.None())?;
     let config = py.get_type::<ConfigurationError>();
     config.setattr("option", py.None())?;
@@ -211,6 +212,7 @@ fn build<'py>(
     exc.setattr("claim", failure.claim.as_deref())?;
     exc.setattr("kid", failure.kid.as_deref())?;
     exc.setattr("issuer", failure.issuer.as_deref())?;
+    exc.setattr("scope", failure.scope.as_deref())?;
     exc.setattr("refusal", Py::new(py, PyRefusal::from(refusal))?)?;
     Ok(exc)
 }

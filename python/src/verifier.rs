@@ -191,6 +191,7 @@ fn failure_of(error: &Bound<'_, PyAny>) -> PyResult<Failure> {
         claim: named("claim")?,
         kid: named("kid")?,
         issuer: named("issuer")?,
+        scope: named("scope")?,
     })
 }
 
@@ -356,6 +357,29 @@ impl PyVerifier {
         )
     }
 
+    /// Checks a Streamable HTTP POST's `Mcp-Method` and `Mcp-Name`
+    /// headers against the JSON-RPC `method` and name (`params.name`, or
+    /// `params.uri` for `resources/read`) read from its body (MCP
+    /// 2026-07-28). Raises `InvalidRequest` with code `header_mismatch`,
+    /// whose `refusal` is the 400 with JSON-RPC error -32020.
+    #[pyo3(signature = (headers, method, name=None))]
+    fn check_call(
+        &self,
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        method: &str,
+        name: Option<&str>,
+    ) -> PyResult<()> {
+        let parts = Parts::new(headers, None, None)?;
+        let views = views(&parts.fields);
+        gatekey_host::mcp::check_body(
+            views.iter().copied(),
+            method.as_bytes(),
+            name.map(str::as_bytes),
+        )
+        .map_err(|f| self.refuse(py, &f))
+    }
+
     /// Which credential a request carries under this verifier's policy,
     /// without verifying it.
     #[pyo3(signature = (headers, *, query=None, token=None))]
@@ -466,6 +490,31 @@ impl PyVerifier {
     #[getter]
     fn required(&self) -> bool {
         self.inner.options().required
+    }
+
+    /// This server's canonical URI (the `resource` option), if set.
+    #[getter]
+    fn resource(&self) -> Option<String> {
+        self.inner.options().resource.clone()
+    }
+
+    /// The `scope_rules` option's lines (empty without rules).
+    #[getter]
+    fn scope_rules(&self) -> Vec<String> {
+        self.inner.options().scope_rules.clone()
+    }
+
+    /// The `resource_metadata` option, if set.
+    #[getter]
+    fn resource_metadata(&self) -> Option<String> {
+        self.inner.options().resource_metadata.clone()
+    }
+
+    /// Every scope the `scope_rules` name, in order, once each (for the
+    /// `scopes_supported` of the protected resource metadata).
+    #[getter]
+    fn scopes_supported(&self) -> Vec<String> {
+        self.inner.scopes_named()
     }
 
     fn __repr__(&self) -> String {

@@ -30,14 +30,19 @@ pub const SECRET: &str = "authz-matrix-secret-0123456789abcdef";
 pub const PRESETS: [&str; 4] = ["header_first", "cookie_first", "strict", "agree"];
 
 pub fn token(sub: &str) -> String {
-    let header = Base64UrlUnpadded::encode_string(br#"{"alg":"HS256"}"#);
     let exp = gatekey::now_unix() + 3600;
     let claims = format!(r#"{{"sub":"{sub}","aud":"mcp","exp":{exp},"scope":"read write"}}"#);
+    sign(&claims, SECRET)
+}
+
+/// An HS256 token of the JSON `claims` under `secret`.
+pub fn sign(claims: &str, secret: &str) -> String {
+    let header = Base64UrlUnpadded::encode_string(br#"{"alg":"HS256"}"#);
     let input = format!(
         "{header}.{}",
         Base64UrlUnpadded::encode_string(claims.as_bytes())
     );
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(input.as_bytes());
     let sig = Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes());
     format!("{input}.{sig}")

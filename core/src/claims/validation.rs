@@ -35,6 +35,7 @@ pub struct Validation {
     values: Vec<(Path, Text), MAX_LIST>,
     typ: Option<Name>,
     limits: Limits,
+    refuse_id_tokens: bool,
 }
 
 /// Bounds on the work done before a token's signature is checked, so no
@@ -119,7 +120,25 @@ impl Validation {
             values: Vec::new(),
             typ: None,
             limits: Limits::default(),
+            refuse_id_tokens: false,
         }
+    }
+
+    /// Refuses OpenID Connect ID tokens presented as access tokens: a
+    /// token with a `nonce` or `at_hash` claim (OIDC Core §2, §3.1.3.6;
+    /// an RFC 9068 access token has neither) is [`Error::IdToken`]. An
+    /// MCP server (which must accept only tokens issued for it) wants this;
+    /// a service fronted by Google's IAP, which passes ID tokens, does not.
+    #[must_use]
+    pub fn with_id_tokens_refused(mut self, refused: bool) -> Self {
+        self.refuse_id_tokens = refused;
+        self
+    }
+
+    /// Whether ID tokens are refused.
+    #[must_use]
+    pub fn refuses_id_tokens(&self) -> bool {
+        self.refuse_id_tokens
     }
 
     /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`.
@@ -138,7 +157,9 @@ impl Validation {
         Ok(self)
     }
 
-    /// Accepts tokens for `audience` (`aud` must then name one of those added).
+    /// Accepts tokens for `audience` (`aud` must then name one of those
+    /// added; an `http`/`https` audience is compared as a URI, see
+    /// [`Audience::names_resource`](crate::claims::Audience::names_resource)).
     ///
     /// # Errors
     /// [`Error::ConfigTooLong`] or [`Error::ConfigListFull`].
@@ -344,7 +365,8 @@ impl Validation {
     ///
     /// # Errors
     /// The first rule broken, in this order: claim types, required claims,
-    /// `exp`, `nbf`, `iat`, `iss`, `aud`, `azp`, `client_id`, scopes.
+    /// `exp`, `nbf`, `iat`, `iss`, ID token, `aud`, `azp`, `client_id`,
+    /// scopes.
     pub fn check(&self, claims: &Claims<'_>, now: i64) -> Result<(), Error> {
         self.check_registered(claims, &claims.registered()?, now)
     }
@@ -409,10 +431,23 @@ impl Validation {
                 return Err((Error::WrongIssuer, "iss"));
             }
         }
+        if self.refuse_id_tokens {
+            if let Some(claim) = ["nonce", "at_hash"]
+                .into_iter()
+                .find(|n| claims.get(n).is_some())
+            {
+                return Err((Error::IdToken, claim));
+            }
+        }
         // RFC 7519 §4.1.3: a token with an audience that does not name us is
         // refused, also when we expect none.
         match r.aud {
-            Some(aud) if !self.audiences.iter().any(|a| aud.contains(a.as_bytes())) => {
+            Some(aud)
+                if !self
+                    .audiences
+                    .iter()
+                    .any(|a| aud.names_resource(a.as_bytes())) =>
+            {
                 return Err((Error::WrongAudience, "aud"));
             }
             None if !self.audiences.is_empty() => return Err((Error::MissingClaim, "aud")),

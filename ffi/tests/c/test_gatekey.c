@@ -725,7 +725,7 @@ static void test_validation_matrix(void) {
         gk_status status = GK_OK;
         const uint8_t *p;
         size_t n;
-        char message[256];
+        char message[512];
         size_t message_len = 0;
         CHECK_STATUS(gk_options_new(&o), GK_OK);
         for (k = 0; k < c->n_ops && status == GK_OK; k++) status = apply_op(o, &c->ops[k]);
@@ -951,6 +951,34 @@ static void test_more_algorithms(gk_identity *id) {
     gk_keyset_free(ks);
 }
 
+/* MCP 2026-07-28: the headers must name what the JSON-RPC body calls. */
+static void test_mcp_check_call(gk_verifier *v, gk_identity *id) {
+    gk_header h[2];
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    char www[512], body[1024];
+    size_t www_len = 0, body_len = 0;
+    uint16_t http = 0;
+
+    h[0] = header("Mcp-Method", "tools/call");
+    h[1] = header("Mcp-Name", "weather_now");
+    CHECK_STATUS(gk_check_call(h, 2, (const uint8_t *)"tools/call", 10, (const uint8_t *)"weather_now", 11, id), GK_OK);
+    CHECK_STATUS(gk_check_call(h, 2, (const uint8_t *)"tools/call", 10, (const uint8_t *)"delete_all", 10, id),
+                 GK_ERR_HEADER_MISMATCH);
+    CHECK_STATUS(gk_identity_failed_claim(id, &p, &n), GK_OK);
+    CHECK(span_is(p, n, "Mcp-Name"));
+    CHECK_STATUS(gk_refusal(v, id, GK_ERR_HEADER_MISMATCH, &http, www, sizeof www, &www_len, body, sizeof body,
+                            &body_len),
+                 GK_OK);
+    CHECK(http == 400);
+    CHECK(www_len == 0);
+    CHECK(strcmp(body, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32020,\"message\":"
+                       "\"the Mcp-Method or Mcp-Name header does not match the request body: Mcp-Name\"}}") == 0);
+    /* no Mcp-Method at all */
+    CHECK_STATUS(gk_check_call(h + 1, 1, (const uint8_t *)"tools/list", 10, NULL, 0, id), GK_ERR_HEADER_MISMATCH);
+    CHECK_STATUS(gk_check_call(h, 2, NULL, 10, NULL, 0, id), GK_ERR_NULL_ARGUMENT);
+}
+
 int main(void) {
     gk_keyset *ks;
     gk_verifier *v;
@@ -983,6 +1011,7 @@ int main(void) {
     test_key_capacity();
     test_key_source(id);
     test_more_algorithms(id);
+    test_mcp_check_call(v, id);
 
     gk_identity_free(id);
     gk_verifier_free(v);

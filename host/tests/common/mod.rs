@@ -63,10 +63,18 @@ pub fn oct(kid: &str) -> String {
 }
 
 pub fn token_for(kid: &str, secret: &[u8], iss: Option<&str>) -> String {
-    let header =
-        Base64UrlUnpadded::encode_string(format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#).as_bytes());
     let iss = iss.map(|i| format!(r#","iss":"{i}""#)).unwrap_or_default();
     let payload = format!(r#"{{"sub":"alice","exp":4102444800{iss}}}"#);
+    sign_hs256(
+        &format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#),
+        &payload,
+        secret,
+    )
+}
+
+/// The compact JWS of `header` and `payload` (JSON texts), HS256 with `secret`.
+pub fn sign_hs256(header: &str, payload: &str, secret: &[u8]) -> String {
+    let header = Base64UrlUnpadded::encode_string(header.as_bytes());
     let input = format!(
         "{header}.{}",
         Base64UrlUnpadded::encode_string(payload.as_bytes())

@@ -320,3 +320,65 @@ fn numeric_dates_in_exponent_form() {
     );
     assert_eq!(check(&v, r#"{"exp":1e400}"#, 0), Err(Error::InvalidClaim));
 }
+
+#[test]
+fn a_resource_audience_is_compared_as_a_uri() {
+    let v = Validation::new()
+        .require_nothing()
+        .with_audience("https://mcp.example.com/mcp")
+        .unwrap()
+        .with_audience("https://api.example.com")
+        .unwrap();
+    for aud in [
+        r#""https://mcp.example.com/mcp""#,
+        r#""HTTPS://MCP.Example.COM/mcp""#,
+        r#""https:\/\/mcp.example.com\/mcp""#,
+        r#"["other","https://Mcp.example.com/mcp"]"#,
+        r#""https://api.example.com/""#,
+        r#""https://API.example.com""#,
+    ] {
+        let payload = std::format!(r#"{{"aud":{aud}}}"#);
+        assert_eq!(check(&v, &payload, 0), Ok(()), "{aud}");
+    }
+    for aud in [
+        r#""https://mcp.example.com/mcp/""#,
+        r#""https://mcp.example.com/MCP""#,
+        r#""http://mcp.example.com/mcp""#,
+        r#""https://mcp.example.com:8443/mcp""#,
+        r#""https://user@mcp.example.com/mcp""#,
+        r#""https://evil.example/https://mcp.example.com/mcp""#,
+        r#""https://api.example.com/x""#,
+        r#""https://api.example.com?""#,
+    ] {
+        let payload = std::format!(r#"{{"aud":{aud}}}"#);
+        assert_eq!(check(&v, &payload, 0), Err(Error::WrongAudience), "{aud}");
+    }
+    // Not a URI: compared byte for byte.
+    let plain = Validation::new()
+        .require_nothing()
+        .with_audience("Account")
+        .unwrap();
+    assert_eq!(
+        check(&plain, r#"{"aud":"account"}"#, 0),
+        Err(Error::WrongAudience)
+    );
+}
+
+#[test]
+fn id_tokens_are_refused_when_asked() {
+    let v = Validation::new().require_nothing();
+    let id_token = r#"{"sub":"a","nonce":"n-0S6_WzA2Mj"}"#;
+    let hashed = r#"{"sub":"a","at_hash":"77QmUPtjPfzWtF2AnpK9RQ"}"#;
+    assert_eq!(check(&v, id_token, 0), Ok(()));
+    assert!(!v.refuses_id_tokens());
+    let v = v.with_id_tokens_refused(true);
+    assert!(v.refuses_id_tokens());
+    assert_eq!(check(&v, id_token, 0), Err(Error::IdToken));
+    assert_eq!(check(&v, hashed, 0), Err(Error::IdToken));
+    assert_eq!(check(&v, r#"{"sub":"a","scope":"x"}"#, 0), Ok(()));
+    let obj = Object::parse(hashed.as_bytes()).unwrap();
+    assert_eq!(
+        v.check_explained(&Claims::new(obj), 0),
+        Err((Error::IdToken, "at_hash"))
+    );
+}

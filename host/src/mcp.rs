@@ -1,0 +1,129 @@
+//! MCP's per-request rules ([`gatekey::mcp`]) over a request's header
+//! fields, for every surface: the scope decision a [`Verifier`](crate::Verifier)
+//! makes in [`authenticate`](crate::Verifier::authenticate) from
+//! `Mcp-Method` and `Mcp-Name`, and the check of those headers against
+//! the JSON-RPC body ([`check_body`]) that a surface which reads the body
+//! makes before handing it on.
+
+use gatekey::mcp::{self, ScopePolicy};
+use gatekey::{Error, Identity};
+
+use crate::refusal::Failure;
+
+/// The `Mcp-Method` header field's name.
+pub const METHOD_HEADER: &str = "mcp-method";
+/// The `Mcp-Name` header field's name.
+pub const NAME_HEADER: &str = "mcp-name";
+
+/// The longest `Mcp-Name`, decoded, that a scope rule is matched against.
+const MAX_NAME: usize = 1024;
+
+/// The `Mcp-Method` and `Mcp-Name` values of a request, when present.
+pub type CallHeaders<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
+
+/// `Mcp-Method` and `Mcp-Name` of `headers` (names without case).
+///
+/// # Errors
+/// A [`Failure`] of [`Error::HeaderMismatch`] naming the header given
+/// twice: two values would let one layer read one and the next the other.
+pub fn call_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+) -> Result<CallHeaders<'a>, Failure> {
+    let (mut method, mut name) = (None, None);
+    for (field, value) in headers {
+        let slot = if field.eq_ignore_ascii_case(METHOD_HEADER.as_bytes()) {
+            (&mut method, "Mcp-Method given twice")
+        } else if field.eq_ignore_ascii_case(NAME_HEADER.as_bytes()) {
+            (&mut name, "Mcp-Name given twice")
+        } else {
+            continue;
+        };
+        if slot.0.replace(value).is_some() {
+            return Err(mismatch(slot.1));
+        }
+    }
+    Ok((method, name))
+}
+
+fn mismatch(what: &str) -> Failure {
+    Failure {
+        claim: Some(what.to_owned()),
+        ..Failure::from(Error::HeaderMismatch)
+    }
+}
+
+/// Checks `headers`' `Mcp-Method` and `Mcp-Name` against the `method`
+/// and name (`params.name`, or `params.uri` for `resources/read`) read
+/// from the request's JSON-RPC body, by [`gatekey::mcp::check_body`].
+///
+/// # Errors
+/// A [`Failure`] of [`Error::HeaderMismatch`] naming the header that
+/// differs; its [`Refusal`](crate::Refusal) is the 400 with JSON-RPC
+/// error `-32020` the transport requires.
+pub fn check_body<'a>(
+    headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    method: &[u8],
+    name: Option<&[u8]>,
+) -> Result<(), Failure> {
+    let (header_method, header_name) = call_headers(headers)?;
+    if header_method != Some(method) {
+        return Err(mismatch(if header_method.is_none() {
+            "Mcp-Method missing"
+        } else {
+            "Mcp-Method"
+        }));
+    }
+    mcp::check_body(header_method, header_name, method, name).map_err(|_| {
+        mismatch(if header_name.is_none() {
+            "Mcp-Name missing"
+        } else {
+            "Mcp-Name"
+        })
+    })
+}
+
+/// Decides the call `headers` name under `policy` for `identity`: the
+/// scopes of its token (none for a Basic or proxy-asserted identity).
+/// A request without `Mcp-Method` is decided by the rules for every
+/// method (`* : …`) alone; a surface that reads the body refuses it
+/// anyway when the body calls something ([`check_body`]).
+///
+/// # Errors
+/// [`Error::HeaderMismatch`] for a header given twice or an `Mcp-Name`
+/// whose encoded form is not canonical; [`Error::InsufficientScope`]
+/// naming every scope missing, with every scope the call needs for the
+/// challenge.
+pub fn authorize<'a>(
+    policy: &ScopePolicy<Vec<String>>,
+    identity: &Identity<'_>,
+    headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+) -> Result<(), Failure> {
+    let (method, name) = call_headers(headers)?;
+    let method = method.unwrap_or_default();
+    let mut buf = [0u8; MAX_NAME];
+    let name = match name {
+        Some(raw) => Some(mcp::decoded_name(raw, &mut buf).map_err(|_| mismatch("Mcp-Name"))?),
+        None => None,
+    };
+    let scopes = identity.token.as_ref().map(|t| t.claims.granted());
+    let granted = |scope: &[u8]| scopes.is_some_and(|g| g.has(scope));
+    if policy.check(method, name, &granted).is_ok() {
+        return Ok(());
+    }
+    let mut needed: Vec<&str> = Vec::new();
+    for scope in policy.required(method, name) {
+        if !needed.contains(&scope) {
+            needed.push(scope);
+        }
+    }
+    let missing: Vec<&str> = needed
+        .iter()
+        .copied()
+        .filter(|s| !policy.holds(s, &granted))
+        .collect();
+    Err(Failure {
+        claim: Some(missing.join(" ")),
+        scope: Some(needed.join(" ")),
+        ..Failure::from(Error::InsufficientScope)
+    })
+}
