@@ -77,7 +77,7 @@ const MAX_RESOURCE: usize = 512;
 /// user information.
 fn uri_parts(uri: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     let at = uri.windows(3).position(|w| w == b"://")?;
-    let (scheme, after) = uri.split_at(at);
+    let (scheme, after) = uri.split_at_checked(at)?;
     let after = after.get(3..)?;
     if !(scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https")) {
         return None;
@@ -86,7 +86,7 @@ fn uri_parts(uri: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
         .iter()
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(after.len());
-    let (authority, rest) = after.split_at(end);
+    let (authority, rest) = after.split_at_checked(end)?;
     if authority.is_empty() || authority.contains(&b'@') {
         return None;
     }

@@ -83,7 +83,9 @@ pub fn check_body<'a>(
 }
 
 /// Decides the call `headers` name under `policy` for `identity`: the
-/// scopes of its token (none for a Basic or proxy-asserted identity).
+/// scopes of its token (none for a Basic or proxy-asserted identity, nor
+/// for an anonymous request, `None`, which the `required` option let
+/// through).
 /// A request without `Mcp-Method` is decided by the rules for every
 /// method (`* : …`) alone; a surface that reads the body refuses it
 /// anyway when the body calls something ([`check_body`]).
@@ -92,10 +94,11 @@ pub fn check_body<'a>(
 /// [`Error::HeaderMismatch`] for a header given twice or an `Mcp-Name`
 /// whose encoded form is not canonical; [`Error::InsufficientScope`]
 /// naming every scope missing, with every scope the call needs for the
-/// challenge.
+/// challenge ([`Error::MissingCredential`] for an anonymous request the
+/// call needs scopes for: a credential may bring them).
 pub fn authorize<'a>(
     policy: &ScopePolicy<Vec<String>>,
-    identity: &Identity<'_>,
+    identity: Option<&Identity<'_>>,
     headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
 ) -> Result<(), Failure> {
     let (method, name) = call_headers(headers)?;
@@ -105,7 +108,9 @@ pub fn authorize<'a>(
         Some(raw) => Some(mcp::decoded_name(raw, &mut buf).map_err(|_| mismatch("Mcp-Name"))?),
         None => None,
     };
-    let scopes = identity.token.as_ref().map(|t| t.claims.granted());
+    let scopes = identity
+        .and_then(|id| id.token.as_ref())
+        .map(|t| t.claims.granted());
     let granted = |scope: &[u8]| scopes.is_some_and(|g| g.has(scope));
     if policy.check(method, name, &granted).is_ok() {
         return Ok(());
@@ -121,9 +126,14 @@ pub fn authorize<'a>(
         .copied()
         .filter(|s| !policy.holds(s, &granted))
         .collect();
+    let error = if identity.is_some() {
+        Error::InsufficientScope
+    } else {
+        Error::MissingCredential
+    };
     Err(Failure {
-        claim: Some(missing.join(" ")),
+        claim: identity.map(|_| missing.join(" ")),
         scope: Some(needed.join(" ")),
-        ..Failure::from(Error::InsufficientScope)
+        ..Failure::from(error)
     })
 }

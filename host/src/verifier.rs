@@ -440,8 +440,8 @@ impl Verifier {
     {
         let headers = self.scope_policy.as_ref().map(|_| request.headers.clone());
         let identity = self.authenticate_only(request, now, buf, offload)?;
-        if let (Some(policy), Some(id), Some(headers)) = (&self.scope_policy, &identity, headers) {
-            crate::mcp::authorize(policy, id, headers)?;
+        if let (Some(policy), Some(headers)) = (&self.scope_policy, headers) {
+            crate::mcp::authorize(policy, identity.as_ref(), headers)?;
         }
         Ok(identity)
     }

@@ -189,3 +189,38 @@ fn the_metadata_scopes_are_those_the_rules_name() {
         ["mcp", "weather:read", "admin", "private"]
     );
 }
+
+#[test]
+fn an_anonymous_call_that_needs_scopes_is_asked_for_a_credential() {
+    let doc = matrix();
+    let options = Options::from_pairs([
+        (
+            "scope_rules",
+            OptionValue::Str("tools/call delete_all : admin".into()),
+        ),
+        ("required", OptionValue::Bool(false)),
+    ])
+    .unwrap();
+    let mut keys = HostKeySet::new();
+    keys.push(Key::hs256(doc["secret"].as_str().unwrap().as_bytes(), None).unwrap())
+        .unwrap();
+    let v = Verifier::new(Keys::One(Box::new(keys)), Policy::header_first(), options).unwrap();
+    let ask = |name: &str| {
+        let headers = [
+            (&b"mcp-method"[..], &b"tools/call"[..]),
+            (&b"mcp-name"[..], name.as_bytes()),
+        ];
+        with_buffer(|buf| {
+            v.authenticate(Request::new(headers), common::now(), buf, &InPlace)
+                .map(|id| id.is_none())
+        })
+    };
+    assert_eq!(
+        ask("weather_now"),
+        Ok(true),
+        "a call that needs nothing stays anonymous"
+    );
+    let refused = ask("delete_all").unwrap_err();
+    assert_eq!(refused.error, gatekey::Error::MissingCredential);
+    assert_eq!(v.refusal(&refused).status, 401);
+}

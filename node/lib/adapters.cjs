@@ -9,6 +9,40 @@ const { AuthError } = require('./gatekey.cjs');
 // The host's refusal, as every surface answers it: status, WWW-Authenticate, JSON body.
 const answer = (error) => error.refusal;
 
+// The params member each name-bearing MCP method names (Mcp-Name mirrors it).
+const NAME_PARAMETER = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+// The first MCP revision whose POSTs must carry Mcp-Method.
+const HEADERS_REQUIRED_FROM = '2026-07-28';
+// The most body bytes the Hono adapter reads to compare the call.
+const MAX_BODY = 1 << 20;
+
+/** One header's value of a Node or WHATWG header collection. */
+function header(headers, name) {
+  const v = typeof headers.get === 'function' ? headers.get(name) : headers[name];
+  return Array.isArray(v) ? v[0] : v ?? null;
+}
+
+/**
+ * MCP 2026-07-28: the call a parsed JSON-RPC `body` makes must be the one
+ * the `Mcp-Method` / `Mcp-Name` headers name (the verifier's `checkCall`,
+ * which throws the 400 with JSON-RPC error -32020). Bodies that are no
+ * call, and requests of an earlier revision that send no `Mcp-Method`,
+ * are left to the server.
+ */
+function checkBody(verifier, headers, body) {
+  const method = header(headers, 'mcp-method');
+  const version = header(headers, 'mcp-protocol-version') ?? '';
+  if (method === null && version < HEADERS_REQUIRED_FROM) return;
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('method' in body)) {
+    if (method !== null) verifier.checkCall(headers, '');
+    return;
+  }
+  const key = NAME_PARAMETER[body.method];
+  const params = body.params !== null && typeof body.params === 'object' ? body.params : {};
+  const name = key !== undefined && typeof params[key] === 'string' ? params[key] : null;
+  verifier.checkCall(headers, typeof body.method === 'string' ? body.method : '', name);
+}
+
 /**
  * The MCP TypeScript SDK's `AuthInfo` for an identity, so that
  * `req.auth` reaches the SDK's transports and tool handlers.
@@ -49,13 +83,16 @@ function gatekeyAuthenticate(verifier, { toSession } = {}) {
  * (the identity) and `req.auth` (the MCP SDK's AuthInfo) and calls
  * `next()`; on failure answers 400/401/403 with the challenge. It reads
  * credentials only: an MCP session id, known or not, is the transport's
- * business and never makes a 401 here.
+ * business and never makes a 401 here. After `express.json()` (a parsed
+ * `req.body`), a POST's call is checked against its `Mcp-Method` and
+ * `Mcp-Name` headers too.
  */
 function middleware(verifier) {
   return (req, res, next) => {
     let identity;
     try {
       identity = verifier.authenticate(req);
+      if (req.method === 'POST' && req.body !== undefined) checkBody(verifier, req.headers, req.body);
     } catch (e) {
       if (!(e instanceof AuthError)) return next(e);
       const a = answer(e);
@@ -71,13 +108,28 @@ function middleware(verifier) {
 
 /**
  * Hono (or any fetch-style framework): `app.use('/mcp/*', honoMiddleware(verifier))`.
- * Sets `c.get('gatekey')` to the identity; answers failures itself.
+ * Sets `c.get('gatekey')` to the identity; answers failures itself. A
+ * POST's JSON-RPC body (read from a clone, at most 1 MiB, so the handler
+ * still has it) must call what its `Mcp-Method` and `Mcp-Name` name.
  */
 function honoMiddleware(verifier) {
   return async (c, next) => {
     let identity;
     try {
-      identity = verifier.authenticate(c.req.raw.headers);
+      const headers = c.req.raw.headers;
+      identity = verifier.authenticate(headers);
+      if (c.req.method === 'POST' && (headers.has('mcp-method') || (headers.get('mcp-protocol-version') ?? '') >= HEADERS_REQUIRED_FROM)) {
+        const declared = Number(headers.get('content-length') ?? 0);
+        const text = declared > MAX_BODY ? '' : await c.req.raw.clone().text();
+        if (declared > MAX_BODY || text.length > MAX_BODY) return new Response('{"error":"invalid_request","error_description":"the request body is larger than 1 MiB"}', { status: 413, headers: { 'Content-Type': 'application/json' } });
+        let body;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined; // not JSON: the server answers -32700 and calls nothing
+        }
+        if (body !== undefined) checkBody(verifier, headers, body);
+      }
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       const a = answer(e);

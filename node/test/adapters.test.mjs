@@ -99,3 +99,59 @@ test('fastmcp callback: the identity as session, or a thrown Response', async ()
   const custom = gatekeyAuthenticate(verifier, { toSession: (id) => ({ user: id.subject }) });
   assert.deepEqual(await custom({ rawHeaders: ['authorization', `Bearer ${TOKEN}`] }), { user: 'alice' });
 });
+
+const MCP = { 'mcp-protocol-version': '2026-07-28', 'content-type': 'application/json' };
+const call = (method, name) => JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { name, arguments: {} } });
+
+test('Hono middleware: the body must call what Mcp-Method and Mcp-Name name', async () => {
+  const app = new Hono();
+  app.use('/mcp', honoMiddleware(verifier));
+  let ran = 0;
+  app.post('/mcp', async (c) => {
+    ran += 1;
+    return c.json({ called: (await c.req.json()).params.name });
+  });
+  const headers = { ...MCP, Authorization: `Bearer ${TOKEN}`, 'mcp-method': 'tools/call', 'mcp-name': 'add' };
+  const ok = await app.request('/mcp', { method: 'POST', headers, body: call('tools/call', 'add') });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { called: 'add' }, 'the handler still reads the body');
+  const lie = await app.request('/mcp', { method: 'POST', headers, body: call('tools/call', 'delete_all') });
+  assert.equal(lie.status, 400);
+  const body = await lie.json();
+  assert.equal(body.error.code, -32020);
+  assert.match(body.error.message, /Mcp-Name/);
+  const { 'mcp-method': _, ...unnamed } = headers;
+  const missing = await app.request('/mcp', { method: 'POST', headers: unnamed, body: call('tools/list') });
+  assert.equal(missing.status, 400, 'a 2026-07-28 POST must name its call');
+  const legacy = { ...unnamed, 'mcp-protocol-version': '2025-06-18' };
+  assert.equal((await app.request('/mcp', { method: 'POST', headers: legacy, body: call('tools/list') })).status, 200);
+  const big = await app.request('/mcp', { method: 'POST', headers: { ...headers, 'content-length': String(2 << 20) }, body: 'x' });
+  assert.equal(big.status, 413);
+  assert.equal(ran, 2);
+});
+
+test('Express-style middleware checks a parsed req.body', async () => {
+  const guard = middleware(verifier);
+  let ran = 0;
+  const api = createServer(async (req, res) => {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    req.body = JSON.parse(text); // what express.json() leaves
+    guard(req, res, () => {
+      ran += 1;
+      res.writeHead(200).end('ran');
+    });
+  });
+  await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${api.address().port}/mcp`;
+  try {
+    const headers = { ...MCP, Authorization: `Bearer ${TOKEN}`, 'mcp-method': 'tools/call', 'mcp-name': 'add' };
+    assert.equal((await fetch(url, { method: 'POST', headers, body: call('tools/call', 'add') })).status, 200);
+    const lie = await fetch(url, { method: 'POST', headers, body: call('tools/call', 'delete_all') });
+    assert.equal(lie.status, 400);
+    assert.equal((await lie.json()).error.code, -32020);
+    assert.equal(ran, 1);
+  } finally {
+    await new Promise((resolve) => api.close(resolve));
+  }
+});
