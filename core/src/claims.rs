@@ -347,7 +347,7 @@ impl<'a> Claims<'a> {
     /// looking the claim up again for each.
     #[must_use]
     pub fn granted(&self) -> Granted<'a> {
-        Granted::new(self.get("scope").or_else(|| self.get("scp")))
+        Granted::of_payload(self.obj)
     }
 }
 
@@ -366,6 +366,15 @@ pub struct Granted<'a> {
 pub const GRANTED_INLINE: usize = 16;
 
 impl<'a> Granted<'a> {
+    /// The scopes a token's payload grants, by the rule of
+    /// [`Claims::has_scope`]: for a layer that keeps a verified payload's
+    /// bytes ([`Claims::json`]) past the token it came with, and reads
+    /// them again with [`Object::parse`]. It verifies nothing.
+    #[must_use]
+    pub fn of_payload(payload: Object<'a>) -> Self {
+        Granted::new(payload.get("scope").or_else(|| payload.get("scp")))
+    }
+
     fn new(value: Option<Value<'a>>) -> Self {
         let mut granted = Granted {
             value,

@@ -5,6 +5,7 @@
 //! the JSON-RPC body ([`check_body`]) that a surface which reads the body
 //! makes before handing it on.
 
+use gatekey::claims::Granted;
 use gatekey::mcp::{self, ScopePolicy};
 use gatekey::{Error, Identity};
 
@@ -108,32 +109,70 @@ pub fn authorize<'a>(
         Some(raw) => Some(mcp::decoded_name(raw, &mut buf).map_err(|_| mismatch("Mcp-Name"))?),
         None => None,
     };
-    let scopes = identity
-        .and_then(|id| id.token.as_ref())
-        .map(|t| t.claims.granted());
+    let scopes = identity.map(granted_to);
     let granted = |scope: &[u8]| scopes.is_some_and(|g| g.has(scope));
     if policy.check(method, name, &granted).is_ok() {
         return Ok(());
     }
-    let mut needed: Vec<&str> = Vec::new();
-    for scope in policy.required(method, name) {
-        if !needed.contains(&scope) {
-            needed.push(scope);
+    refuse_unless_held(Some(policy), scopes, policy.required(method, name))
+}
+
+/// The scopes `identity` holds: its token's (none for a Basic or
+/// proxy-asserted identity).
+pub fn granted_to<'a>(identity: &Identity<'a>) -> Granted<'a> {
+    identity
+        .token
+        .as_ref()
+        .map_or_else(Granted::default, |t| t.claims.granted())
+}
+
+/// Decides a route that names the scopes it needs (a FastAPI
+/// `Security(..., scopes=[...])`, a handler's `requires`) rather than an
+/// MCP call: every one of `scopes` must be held by `granted` (`None` for
+/// an anonymous request), directly or, with a `policy`, through one of
+/// its hierarchy lines (MCP 2026-07-28 servers MUST account for scope
+/// hierarchies).
+///
+/// # Errors
+/// As [`authorize`]: [`Error::InsufficientScope`] naming the scopes
+/// missing, with all of `scopes` for the challenge (RFC 6750 §3.1);
+/// [`Error::MissingCredential`] for an anonymous request.
+pub fn require_scopes<'s>(
+    policy: Option<&ScopePolicy<Vec<String>>>,
+    granted: Option<Granted<'_>>,
+    scopes: impl IntoIterator<Item = &'s str>,
+) -> Result<(), Failure> {
+    refuse_unless_held(policy, granted, scopes)
+}
+
+/// `Ok` when `granted` holds every scope of `needed`; else the failure
+/// that names the missing ones and all of `needed`, once each.
+fn refuse_unless_held<'s>(
+    policy: Option<&ScopePolicy<Vec<String>>>,
+    granted: Option<Granted<'_>>,
+    needed: impl IntoIterator<Item = &'s str>,
+) -> Result<(), Failure> {
+    let has = |scope: &[u8]| granted.is_some_and(|g| g.has(scope));
+    let holds =
+        |scope: &str| policy.map_or_else(|| has(scope.as_bytes()), |p| p.holds(scope, &has));
+    let mut unique: Vec<&str> = Vec::new();
+    for scope in needed {
+        if !unique.contains(&scope) {
+            unique.push(scope);
         }
     }
-    let missing: Vec<&str> = needed
-        .iter()
-        .copied()
-        .filter(|s| !policy.holds(s, &granted))
-        .collect();
-    let error = if identity.is_some() {
+    let missing: Vec<&str> = unique.iter().copied().filter(|s| !holds(s)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let error = if granted.is_some() {
         Error::InsufficientScope
     } else {
         Error::MissingCredential
     };
     Err(Failure {
-        claim: identity.map(|_| missing.join(" ")),
-        scope: Some(needed.join(" ")),
+        claim: granted.map(|_| missing.join(" ")),
+        scope: Some(unique.join(" ")),
         ..Failure::from(error)
     })
 }

@@ -612,12 +612,13 @@ impl Options {
     }
 
     /// The scope policy of `scope_rules` (checked when they were set), if
-    /// it has a rule.
+    /// it has a line: rules decide calls, implications routes' scopes too.
     #[must_use]
     pub fn scope_policy(&self) -> Option<gatekey::mcp::ScopePolicy<Vec<String>>> {
-        gatekey::mcp::ScopePolicy::new(self.scope_rules.clone())
-            .ok()
-            .filter(|p| !p.is_empty())
+        if self.scope_rules.is_empty() {
+            return None;
+        }
+        gatekey::mcp::ScopePolicy::new(self.scope_rules.clone()).ok()
     }
 
     /// The challenge parameters: realm, the scopes of a 403 (every scope
@@ -633,8 +634,13 @@ impl Options {
 }
 
 /// Scopes: a string is split on spaces (a scope token holds none, RFC 6749
-/// §3.3), a list's strings are taken whole.
-fn scopes(v: &OptionValue) -> Check<Vec<String>> {
+/// §3.3), a list's strings are taken whole. The rule of the `scopes`
+/// option, for a surface that takes scopes elsewhere (a route's).
+///
+/// # Errors
+/// A [`ConfigError`] naming `scopes`: not a string or list of strings, a
+/// scope with a space in it, or too long.
+pub fn scopes(v: &OptionValue) -> Check<Vec<String>> {
     let split = match v {
         OptionValue::Str(s) => OptionValue::List(
             s.split(' ')

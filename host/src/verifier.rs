@@ -84,7 +84,11 @@ pub struct Verifier {
     challenge: ChallengeParams,
     cache: Option<TokenCache>,
     watch: OnceLock<Arc<dyn KeyWatch>>,
+    /// `scope_rules`, when given: its rules decide MCP calls, its
+    /// implications routes' scopes too ([`Verifier::require_scopes`]).
     scope_policy: Option<ScopePolicy<Vec<String>>>,
+    /// Whether `scope_policy` has a rule, so that calls are decided.
+    scope_rules_decide: bool,
 }
 
 thread_local! {
@@ -170,11 +174,13 @@ impl Verifier {
                 "at most 65536 tokens",
             )
         })?;
+        let scope_policy = options.scope_policy();
         Ok(Verifier {
             trust: RwLock::new(Arc::new(trust)),
             policy,
             challenge: options.challenge(),
-            scope_policy: options.scope_policy(),
+            scope_rules_decide: scope_policy.as_ref().is_some_and(|p| !p.is_empty()),
+            scope_policy,
             validation,
             options,
             cache,
@@ -438,12 +444,36 @@ impl Verifier {
     where
         H: IntoIterator<Item = (&'a [u8], &'a [u8])> + Clone,
     {
-        let headers = self.scope_policy.as_ref().map(|_| request.headers.clone());
+        let rules = self
+            .scope_policy
+            .as_ref()
+            .filter(|_| self.scope_rules_decide);
+        let headers = rules.map(|_| request.headers.clone());
         let identity = self.authenticate_only(request, now, buf, offload)?;
-        if let (Some(policy), Some(headers)) = (&self.scope_policy, headers) {
+        if let (Some(policy), Some(headers)) = (rules, headers) {
             crate::mcp::authorize(policy, identity.as_ref(), headers)?;
         }
         Ok(identity)
+    }
+
+    /// Decides a route that names the `scopes` it needs for the holder of
+    /// `granted` (`None`: an anonymous request), under this verifier's
+    /// `scope_rules` hierarchy ([`crate::mcp::require_scopes`]).
+    ///
+    /// # Errors
+    /// A [`Failure`] of [`gatekey::Error::InsufficientScope`] (or
+    /// [`gatekey::Error::MissingCredential`] for an anonymous request)
+    /// whose challenge names every one of `scopes`.
+    pub fn require_scopes(
+        &self,
+        granted: Option<gatekey::claims::Granted<'_>>,
+        scopes: &[String],
+    ) -> Result<(), Failure> {
+        crate::mcp::require_scopes(
+            self.scope_policy.as_ref(),
+            granted,
+            scopes.iter().map(String::as_str),
+        )
     }
 
     fn authenticate_only<'a, H>(

@@ -224,3 +224,47 @@ fn an_anonymous_call_that_needs_scopes_is_asked_for_a_credential() {
     assert_eq!(refused.error, gatekey::Error::MissingCredential);
     assert_eq!(v.refusal(&refused).status, 401);
 }
+
+#[test]
+fn a_route_s_scopes_follow_the_hierarchy_and_implications_decide_no_call() {
+    let doc = matrix();
+    let options = Options::from_pairs([(
+        "scope_rules",
+        OptionValue::List(vec![
+            OptionValue::Str("admin > write".into()),
+            OptionValue::Str("write > read".into()),
+        ]),
+    )])
+    .unwrap();
+    let secret = doc["secret"].as_str().unwrap().as_bytes();
+    let mut keys = HostKeySet::new();
+    keys.push(Key::hs256(secret, None).unwrap()).unwrap();
+    let v = Verifier::new(Keys::One(Box::new(keys)), Policy::header_first(), options).unwrap();
+    let decide = |scope: &str, needed: &[&str]| {
+        let claims = json!({"sub": "alice", "exp": common::now() + 600, "scope": scope});
+        let jwt = common::sign_hs256(r#"{"alg":"HS256"}"#, &claims.to_string(), secret);
+        let auth = format!("Bearer {jwt}");
+        let headers = [
+            (&b"authorization"[..], auth.as_bytes()),
+            (&b"mcp-method"[..], &b"tools/call"[..]),
+            (&b"mcp-name"[..], &b"anything"[..]),
+        ];
+        let needed: Vec<String> = needed.iter().map(|s| (*s).to_owned()).collect();
+        with_buffer(|buf| {
+            let id = v
+                .authenticate(Request::new(headers), common::now(), buf, &InPlace)
+                .expect("implications alone decide no call")
+                .expect("a bearer identity");
+            v.require_scopes(Some(mcp::granted_to(&id)), &needed)
+        })
+    };
+    assert_eq!(decide("admin", &["read", "write"]), Ok(()));
+    let refused = decide("write", &["read", "admin", "read"]).unwrap_err();
+    assert_eq!(refused.error, gatekey::Error::InsufficientScope);
+    assert_eq!(refused.claim.as_deref(), Some("admin"));
+    assert_eq!(refused.scope.as_deref(), Some("read admin"));
+    assert_eq!(v.refusal(&refused).status, 403);
+    let anonymous = v.require_scopes(None, &["read".to_owned()]).unwrap_err();
+    assert_eq!(anonymous.error, gatekey::Error::MissingCredential);
+    assert_eq!(v.require_scopes(None, &[]), Ok(()));
+}

@@ -19,10 +19,24 @@ import json
 import warnings
 
 from collections.abc import Awaitable, Iterable, MutableMapping, Sequence
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlsplit
 
-from gatekey._gatekey import AuthError, Refusal, Verifier, raise_error
+from gatekey._gatekey import AuthError, Identity, Refusal, Verifier, raise_error
+
+if TYPE_CHECKING:
+    from starlette.authentication import AuthCredentials as _CredentialsBase
+    from starlette.authentication import BaseUser as _UserBase
+else:  # Starlette is optional: the classes below duck-type it without it.
+    try:
+        from starlette.authentication import AuthCredentials as _CredentialsBase
+        from starlette.authentication import BaseUser as _UserBase
+    except ImportError:  # pragma: no cover - exercised without Starlette only
+        _UserBase = object
+
+        class _CredentialsBase:
+            def __init__(self, scopes: Optional[Sequence[str]] = None) -> None:
+                self.scopes = [] if scopes is None else list(scopes)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,6 +50,9 @@ _HEADER_MISMATCH = 113
 _NAME_PARAMETER = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 #: The well-known path of RFC 9728 §3.
 _METADATA_PATH = "/.well-known/oauth-protected-resource"
+#: The longest WebSocket close reason, in bytes (RFC 6455 §5.5: a control
+#: frame's payload is at most 125 bytes, two of them the code).
+_CLOSE_REASON_MAX = 123
 #: The first MCP revision whose POSTs must carry Mcp-Method (and Mcp-Name).
 _HEADERS_REQUIRED_FROM = "2026-07-28"
 
@@ -61,12 +78,83 @@ def _metadata_path(resource: str) -> str:
     return _METADATA_PATH + path
 
 
+class User(_UserBase):
+    """``scope["user"]`` (Starlette's ``request.user``) for a request
+    gatekey authenticated: a Starlette ``BaseUser`` when Starlette is
+    installed. ``gatekey`` is the :class:`~gatekey.Identity`, and every
+    attribute of it (``subject``, ``claims``, ``scopes``, ``source``,
+    ``drift``, ...) reads through; ``identity`` is Starlette's, the
+    subject."""
+
+    def __init__(self, identity: Identity) -> None:
+        self.gatekey = identity
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.gatekey.subject or ""
+
+    @property
+    def identity(self) -> str:
+        return self.gatekey.subject or ""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "gatekey":  # not set yet: no recursion
+            raise AttributeError(name)
+        return getattr(self.gatekey, name)
+
+    def __repr__(self) -> str:
+        return f"User({self.gatekey!r})"
+
+
+class AnonymousUser(_UserBase):
+    """``scope["user"]`` for a request let through without a credential
+    (a verifier built with ``required=False``)."""
+
+    gatekey: Optional[Identity] = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return False
+
+    @property
+    def display_name(self) -> str:
+        return ""
+
+    @property
+    def identity(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return "AnonymousUser()"
+
+
+class Credentials(_CredentialsBase):
+    """``scope["auth"]`` (Starlette's ``request.auth``): the scopes the
+    token grants, so that Starlette's ``@requires("scope")`` works; a
+    Starlette ``AuthCredentials`` when Starlette is installed."""
+
+
+def user_of(identity: Optional[Identity]) -> "User | AnonymousUser":
+    """The ``scope["user"]`` of a request's identity."""
+    return AnonymousUser() if identity is None else User(identity)
+
+
 class AuthMiddleware:
-    """Authenticates each ``http`` and ``websocket`` request; passes
-    ``lifespan`` through. The identity goes to ``scope["state"]["identity"]``
-    and ``scope["user"]``; a refusal is answered with gatekey-host's one
-    refusal (``Verifier.refusal``): the status, ``WWW-Authenticate`` and
-    JSON body that C, Node and the proxy server answer with too.
+    """Authenticates each ``http`` and ``websocket`` request (every path,
+    unless listed in ``exempt``); passes ``lifespan`` through. The identity
+    goes to ``scope["state"]["identity"]`` (``None`` for an anonymous
+    request a verifier with ``required=False`` let through), and, by
+    Starlette's authentication convention, to ``scope["user"]``
+    (:class:`User` or :class:`AnonymousUser`) and ``scope["auth"]``
+    (:class:`Credentials`, the token's scopes), so that ``request.user``,
+    ``request.auth`` and ``@requires`` work. A refusal is answered with
+    gatekey-host's one refusal (``Verifier.refusal``): the status,
+    ``WWW-Authenticate`` and JSON body that C, Node and the proxy server
+    answer with too; a WebSocket is closed with 1008 and the reason.
 
     ``realm`` and ``resource_metadata`` are best given to the ``Verifier``
     (options of the same names); given here, they replace the verifier's
@@ -78,7 +166,7 @@ class AuthMiddleware:
         app: ASGIApp,
         verifier: Verifier,
         *,
-        exempt: Iterable[str] = ("/health",),
+        exempt: Iterable[str] = (),
         resource_metadata: Optional[str] = None,
         realm: Optional[str] = None,
         jwks: Optional[Any] = None,
@@ -142,12 +230,14 @@ class AuthMiddleware:
             identity = self._authenticate(scope)
         except AuthError as error:
             if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1008})
+                reason = f"{error.name}: {error}".encode()[:_CLOSE_REASON_MAX].decode(errors="ignore")
+                await send({"type": "websocket.close", "code": 1008, "reason": reason})
             else:
                 await self._refuse(error, send)
             return
         scope.setdefault("state", {})["identity"] = identity
-        scope["user"] = identity
+        scope["user"] = user_of(identity)
+        scope["auth"] = Credentials(identity.scopes if identity is not None else [])
         if scope["type"] == "http" and scope.get("method") == "POST" and self._is_mcp(scope):
             checked = await self._check_body(scope, receive, send)
             if checked is None:

@@ -2,7 +2,8 @@
 //! identity (or one exception) out, decided by gatekey-host's [`Verifier`]
 //! (its options, its checks, its refusal); this module converts.
 
-use gatekey::claims::ScopeToken;
+use gatekey::claims::{Granted, ScopeToken};
+use gatekey::json::Object;
 use gatekey::{Claims, Error, Identity, Request, Resolution};
 use gatekey_host::options::{self as host_options, ChallengeParams};
 use std::sync::Arc;
@@ -30,8 +31,13 @@ fn lossy(bytes: &[u8]) -> String {
 
 /// The scopes `claims` grant, as the core reads them ([`Claims::each_scope`]).
 fn scopes(claims: &Claims<'_>) -> Vec<String> {
+    granted_scopes(&claims.granted())
+}
+
+/// Every scope of `granted`, in order.
+fn granted_scopes(granted: &Granted<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    claims.each_scope(|s| {
+    granted.each(|s| {
         out.push(match s {
             ScopeToken::Whole(whole) => json_text(whole),
             ScopeToken::Part(part) => lossy(part),
@@ -380,6 +386,25 @@ impl PyVerifier {
         .map_err(|f| self.refuse(py, &f))
     }
 
+    /// Checks that `identity` (`None`: an anonymous request) holds every
+    /// one of `scopes` (a list, or a space-separated string), directly or
+    /// through a hierarchy line of `scope_rules`: for a route that names
+    /// the scopes it needs. Raises `InsufficientScope` (`MissingCredential`
+    /// for `None`) whose refusal is the 403 with one challenge naming all
+    /// of `scopes` (RFC 6750 §3.1); `ConfigurationError` for a bad scope.
+    fn require_scopes(
+        &self,
+        py: Python<'_>,
+        identity: Option<PyRef<'_, PyIdentity>>,
+        scopes: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let scopes = host_options::scopes(&value(scopes)).config_err(py)?;
+        let granted = identity.as_ref().map(|id| id.granted());
+        self.inner
+            .require_scopes(granted, &scopes)
+            .map_err(|f| self.refuse(py, &f))
+    }
+
     /// Which credential a request carries under this verifier's policy,
     /// without verifying it.
     #[pyo3(signature = (headers, *, query=None, token=None))]
@@ -566,6 +591,15 @@ pub(crate) struct PyIdentity {
 }
 
 impl PyIdentity {
+    /// The scopes of the kept payload (none for Basic and proxy
+    /// identities), read again.
+    fn granted(&self) -> Granted<'_> {
+        self.payload
+            .as_deref()
+            .and_then(|json| Object::parse(json).ok())
+            .map_or_else(Granted::default, Granted::of_payload)
+    }
+
     fn new(id: &Identity<'_>) -> Self {
         PyIdentity {
             source: id.source.name(),
@@ -592,6 +626,13 @@ impl PyIdentity {
                 None => Ok(PyDict::new(py).into_any().unbind()),
             })
             .map(|c| c.clone_ref(py))
+    }
+
+    /// The scopes the token grants (`scope`, else `scp`, as the core
+    /// reads them), in order; empty for Basic and proxy identities.
+    #[getter]
+    fn scopes(&self) -> Vec<String> {
+        granted_scopes(&self.granted())
     }
 
     /// The verified token, for token sources.

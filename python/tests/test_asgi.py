@@ -94,7 +94,7 @@ def test_lifespan_and_exempt_pass_through() -> None:
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})
 
-    mw = gatekey.asgi.AuthMiddleware(app, verifiers()["strict"])
+    mw = gatekey.asgi.AuthMiddleware(app, verifiers()["strict"], exempt=["/health"])
     with TestClient(mw) as client:
         assert client.get("/health").status_code == 204
         assert client.get("/other").status_code == 401
