@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Iterable, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlsplit
 
+from gatekey import log
 from gatekey._gatekey import AuthError, Identity, Refusal, Verifier, raise_error
 
 if TYPE_CHECKING:
@@ -229,12 +230,14 @@ class AuthMiddleware:
         try:
             identity = self._authenticate(scope)
         except AuthError as error:
+            log.refused(error, "asgi.AuthMiddleware")
             if scope["type"] == "websocket":
                 reason = f"{error.name}: {error}".encode()[:_CLOSE_REASON_MAX].decode(errors="ignore")
                 await send({"type": "websocket.close", "code": 1008, "reason": reason})
             else:
                 await self._refuse(error, send)
             return
+        log.accepted(identity, "asgi.AuthMiddleware")
         scope.setdefault("state", {})["identity"] = identity
         scope["user"] = user_of(identity)
         scope["auth"] = Credentials(identity.scopes if identity is not None else [])
@@ -271,6 +274,7 @@ class AuthMiddleware:
         try:
             self._check_call(scope, body)
         except AuthError as error:
+            log.refused(error, "asgi.AuthMiddleware")
             await self._refuse(error, send)
             return None
         replayed = False

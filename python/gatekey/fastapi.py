@@ -31,6 +31,7 @@ from fastapi.security.base import SecurityBase
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
+from gatekey import log
 from gatekey._gatekey import AuthError, Identity, Refusal, Verifier, raise_error
 from gatekey.asgi import AnonymousUser, User
 
@@ -75,6 +76,7 @@ class _Dependency(SecurityBase):
         self.scheme_name = scheme_name
 
     def _refused(self, error: AuthError) -> Refused:
+        log.refused(error, "fastapi")
         return Refused(error, error.refusal if error.refusal is not None else self.verifier.refusal(error))
 
     def _identity(self, connection: HTTPConnection, security_scopes: SecurityScopes) -> Optional[Identity]:
@@ -85,6 +87,7 @@ class _Dependency(SecurityBase):
             else:
                 query = connection.scope.get("query_string") or None
                 identity = self.verifier.authenticate(connection.scope["headers"], query=query)
+                log.accepted(identity, "fastapi")
             if security_scopes.scopes:
                 self.verifier.require_scopes(identity, security_scopes.scopes)
         except AuthError as error:

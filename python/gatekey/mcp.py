@@ -6,6 +6,7 @@ import warnings
 
 from typing import Any, Optional
 
+from gatekey import log
 from gatekey._gatekey import AuthError, Verifier
 
 
@@ -39,7 +40,10 @@ class TokenVerifier:
 
         try:
             claims, scopes = self._verify(token)
-        except AuthError:
+        except AuthError as error:
+            # The SDK's protocol has no room for the reason: it answers
+            # invalid_token. The record keeps the precise one.
+            log.refused(error, "mcp.TokenVerifier")
             return None
         client_id = claims.get("client_id") or claims.get("azp") or claims.get("sub") or ""
         exp = claims.get("exp")

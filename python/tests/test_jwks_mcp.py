@@ -161,7 +161,11 @@ def test_a_slow_idp_never_stalls_the_event_loop() -> None:
     worst = asyncio.run(main())
     print(f"event loop: worst extra tick delay {worst * 1000:.2f} ms while the IdP takes 2 s per fetch")
     assert idp.hits >= 2, "the unknown kid asked for a fetch"
-    assert worst < 0.010
+    # A fetch waited for inline would stall the loop for the IdP's 2 s. What
+    # is left are GIL hand-offs with the in-process IdP's Python thread (the
+    # switch interval is 5 ms) on a loaded 2-core machine: 100 ms is far
+    # from both.
+    assert worst < 0.100
     assert seen and all(s == "alice" for s in seen)
     idp.server.shutdown()
 
