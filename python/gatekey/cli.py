@@ -41,6 +41,22 @@ def mint_es256(claims: dict[str, Any], private_pem: bytes, kid: Optional[str] = 
     return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
+#: The presets ``explain`` decides side by side.
+PRESETS = ("header_first", "cookie_first", "strict")
+
+#: Exit codes of ``explain`` (documented in the Python README).
+ACCEPTED, REFUSED, USAGE, CONFIGURATION = 0, 1, 2, 3
+
+#: The version of ``explain --json``'s document.
+EXPLAIN_SCHEMA = 1
+
+_Fields = list[tuple[bytes, bytes]]
+
+
+class UsageError(Exception):
+    """A request or an argument ``explain`` cannot read (exit 2)."""
+
+
 def _policy(name: str, args: argparse.Namespace) -> gatekey.Policy:
     if name == "strict":
         return gatekey.Policy.strict()
@@ -52,62 +68,191 @@ def _policy(name: str, args: argparse.Namespace) -> gatekey.Policy:
     return gatekey.Policy.header_first(**kw) if name == "header_first" else gatekey.Policy.cookie_first(**kw)
 
 
-def explain(args: argparse.Namespace) -> int:
-    headers = []
+def _field(line: bytes, where: str) -> tuple[bytes, bytes]:
+    """``Name: value`` (RFC 9110 §5): a line without a colon, with an
+    empty or spaced name, or folded (RFC 9112 §5.2) is an error."""
+    name, colon, value = line.partition(b":")
+    if not colon:
+        raise UsageError(f"{where}: a header line needs 'Name: value', got {line[:60]!r}")
+    if not name or name != name.strip() or b" " in name or b"\t" in name:
+        raise UsageError(f"{where}: not a header field name: {name[:60]!r}")
+    return name, value.strip(b" \t")
+
+
+def read_request(data: bytes, where: str) -> tuple[_Fields, Optional[bytes]]:
+    """The header fields and query string of a raw HTTP/1.1 request
+    (request line optional, then header lines, then a blank line and an
+    ignored body)."""
+    head = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    lines = [line for line in head.split(b"\n")]
+    query: Optional[bytes] = None
+    if lines and b":" not in lines[0].split(b" ", 1)[0] and lines[0].count(b" ") == 2 and lines[0].split(b" ")[2].startswith(b"HTTP/"):
+        target = lines.pop(0).split(b" ")[1]
+        query = target.partition(b"?")[2] or None
+    fields: _Fields = []
+    for line in lines:
+        if line[:1] in (b" ", b"\t"):
+            raise UsageError(f"{where}: a folded header line (obsolete, RFC 9112 §5.2): {line[:60]!r}")
+        fields.append(_field(line, where))
+    return fields, query
+
+
+def _fields_of(args: argparse.Namespace) -> tuple[_Fields, Optional[bytes]]:
+    fields: _Fields = []
+    query = args.query.encode() if args.query is not None else None
+    if args.request is not None:
+        try:
+            data = sys.stdin.buffer.read() if args.request == "-" else open(args.request, "rb").read()
+        except OSError as error:
+            raise UsageError(f"--request: cannot read {args.request}: {error.strerror}") from None
+        fields, in_target = read_request(data, "--request")
+        query = query if query is not None else in_target
     for h in args.header:
-        name, _, value = h.partition(":")
-        headers.append((name.strip(), value.strip()))
+        fields.append(_field(h.encode(), "-H"))
     for c in args.cookie:
-        headers.append(("Cookie", c))
-    policy = _policy(args.policy, args)
-    print(f"policy {policy.name} ({policy.conflict}): {' > '.join(policy.order)}")
+        fields.append((b"cookie", c.encode()))
+    return fields, query
+
+
+def _error(e: gatekey.AuthError) -> dict[str, Any]:
+    return {"name": e.name, "code": e.code, "status": e.status, "message": str(e), "www_authenticate": e.www_authenticate}
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    options = {"audience": args.audience, "issuer": args.issuer, "leeway": args.leeway, "scopes": args.scope or None, "typ": args.typ}
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _verifier(args: argparse.Namespace, policy: gatekey.Policy) -> Optional[gatekey.Verifier]:
+    options = _options(args)
+    if args.jwks and args.jwks.startswith(("http://", "https://")):
+        return gatekey.Verifier.from_jwks_url(args.jwks, policy=policy, **options)
+    if args.jwks:
+        return gatekey.Verifier.from_jwks_file(args.jwks, policy=policy, **options)
+    if args.secret:
+        return gatekey.Verifier(gatekey.KeySet.hs256(args.secret.encode()), policy=policy, **options)
+    if args.issuer:
+        # Keys from the issuer's discovery document; the issuer is the one trusted.
+        options.pop("issuer")
+        return gatekey.Verifier.from_issuer(args.issuer, policy=policy, **options)
+    return None
+
+
+def _decide(verifier: Optional[gatekey.Verifier], policy: gatekey.Policy, fields: _Fields, query: Optional[bytes], args: argparse.Namespace) -> dict[str, Any]:
+    """One preset's decision: resolution, then verification when there are keys."""
+    decision: dict[str, Any] = {"policy": policy.name, "winner": None, "shadowed": [], "skipped": [], "drift": False, "error": None, "verification": None}
     try:
-        r = gatekey.resolve(headers, policy, query=args.query, token=args.token)
+        r = gatekey.resolve(fields, policy, query=query, token=args.token)
     except gatekey.AuthError as e:
-        print(f"refused before verification: {e.name} ({e.code}): {e} -> HTTP {e.status}")
-        print(f"WWW-Authenticate: {e.www_authenticate}")
-        return 1
-    for source, reason in r.skipped:
-        print(f"  skipped {source}: {reason.replace('_', ' ')}")
-    if r.source is None:
-        print("no credential: anonymous, or 401 with WWW-Authenticate: Bearer")
-        return 1
-    print(f"winner: {r.source}")
-    for s in r.shadowed:
-        print(f"  shadowed: {s}")
-    if r.drift:
-        print("  DRIFT: a shadowed credential differs from the winner; another precedence would give another identity")
-    options: dict[str, Any] = {"audience": args.audience, "issuer": args.issuer}
+        decision["error"] = _error(e)
+        return decision
+    decision.update(winner=r.source, shadowed=r.shadowed, skipped=[list(s) for s in r.skipped], drift=r.drift)
+    if verifier is None or r.source is None:
+        return decision
     try:
-        if args.jwks and args.jwks.startswith(("http://", "https://")):
-            verifier = gatekey.Verifier.from_jwks_url(args.jwks, policy=policy, **options)
-        elif args.jwks:
-            verifier = gatekey.Verifier.from_jwks_file(args.jwks, policy=policy, **options)
-        elif args.secret:
-            verifier = gatekey.Verifier(gatekey.KeySet.hs256(args.secret), policy=policy, **options)
-        elif args.issuer:
-            # Keys from the issuer's discovery document; the issuer is the one trusted.
-            verifier = gatekey.Verifier.from_issuer(args.issuer, policy=policy, audience=args.audience)
-        else:
-            print("verification: not attempted (give --jwks FILE|URL, --issuer URL or --secret)")
-            return 0
-    except gatekey.ConfigurationError as e:
-        print(f"verification: no verifier, {e}")
-        return 2
-    status = verifier.key_status()
-    if status is not None:
-        for s in status["sources"]:
-            print(f"keys: {s['keys']} from {s['jwks_uri'] or s['location']}, {len(s['skipped'])} skipped")
-    try:
-        identity = verifier.authenticate(headers, query=args.query, token=args.token)
+        identity = verifier.authenticate(fields, query=query, token=args.token, now=args.now)
     except gatekey.AuthError as e:
-        print(f"verification: refused, {e.name} ({e.code}): {e} -> HTTP {e.status}")
-        print(f"WWW-Authenticate: {e.www_authenticate}")
-        return 1
+        decision["verification"] = {"outcome": "refused", "error": _error(e)}
+        return decision
     assert identity is not None
-    print(f"verification: accepted, subject {identity.subject!r}")
-    print(json.dumps(identity.claims, indent=2))
-    return 0
+    decision["verification"] = {"outcome": "accepted", "subject": identity.subject, "source": identity.source, "claims": identity.claims}
+    return decision
+
+
+def _explain(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
+    fields, query = _fields_of(args)
+    chosen = _policy(args.policy, args)
+    verifier = _verifier(args, chosen)
+    names = list(PRESETS) if args.policy in PRESETS else [*PRESETS, args.policy]
+    decisions = []
+    for name in names:
+        policy = chosen if name == args.policy else _policy(name, args)
+        other = verifier
+        if verifier is not None and name != args.policy:
+            trusted = verifier.issuers if verifier.issuers is not None else verifier.keys
+            other = gatekey.Verifier(trusted, policy=policy, **_options(args))
+        decisions.append({"preset": name, **_decide(other, policy, fields, query, args)})
+    mine = decisions[names.index(args.policy)]
+    verification = mine["verification"]
+    verdict = "accepted" if verification and verification["outcome"] == "accepted" else "refused" if verification or mine["error"] or mine["winner"] is None else "not_verified"
+    keys = []
+    status = verifier.key_status() if verifier is not None else None
+    for source in (status or {}).get("sources", []):
+        keys.append({"keys": source["keys"], "from": source["jwks_uri"] or source["location"], "skipped": len(source["skipped"])})
+    document = {
+        "schema": EXPLAIN_SCHEMA,
+        "version": gatekey.__version__,
+        "policy": args.policy,
+        "verified": verifier is not None,
+        "order": chosen.order,
+        "conflict": chosen.conflict,
+        "credentials": sorted({d["winner"] for d in decisions if d["winner"]} | {s for d in decisions for s in d["shadowed"]}),
+        "decisions": decisions,
+        "keys": keys,
+        "verdict": verdict,
+    }
+    return document, ACCEPTED if verdict == "accepted" else REFUSED
+
+
+def _print_text(doc: dict[str, Any]) -> None:
+    print(f"policy {doc['policy']} ({doc['conflict']}): {' > '.join(doc['order'])}")
+    print(f"credentials found: {', '.join(doc['credentials']) or 'none'}")
+    for d in doc["decisions"]:
+        if d["error"]:
+            line = f"refused before verification: {d['error']['name']} ({d['error']['code']})"
+        elif d["winner"] is None:
+            line = "no credential"
+        else:
+            line = f"{d['winner']} wins" + (f", shadowing {', '.join(d['shadowed'])}" if d["shadowed"] else "") + (" (DRIFT)" if d["drift"] else "")
+            v = d["verification"]
+            if v is not None:
+                line += f" -> subject {v['subject']!r}" if v["outcome"] == "accepted" else f" -> refused, {v['error']['name']}"
+        print(f"  under {d['preset']}: {line}")
+    for k in doc["keys"]:
+        print(f"keys: {k['keys']} from {k['from']}, {k['skipped']} skipped")
+    mine = next(d for d in doc["decisions"] if d["preset"] == doc["policy"])
+    if mine["error"]:
+        e = mine["error"]
+        print(f"refused before verification: {e['name']} ({e['code']}): {e['message']} -> HTTP {e['status']}")
+        print(f"WWW-Authenticate: {e['www_authenticate']}")
+        return
+    for source, reason in mine["skipped"]:
+        print(f"  skipped {source}: {reason.replace('_', ' ')}")
+    if mine["winner"] is None:
+        print("no credential: anonymous, or 401 with WWW-Authenticate: Bearer")
+        return
+    print(f"winner: {mine['winner']}")
+    for s in mine["shadowed"]:
+        print(f"  shadowed: {s}")
+    if mine["drift"]:
+        print("  DRIFT: a shadowed credential differs from the winner; another precedence would give another identity")
+    v = mine["verification"]
+    if not doc["verified"]:
+        print("verification: not attempted (give --jwks FILE|URL, --issuer URL or --secret)")
+    elif v["outcome"] == "refused":
+        e = v["error"]
+        print(f"verification: refused, {e['name']} ({e['code']}): {e['message']} -> HTTP {e['status']}")
+        print(f"WWW-Authenticate: {e['www_authenticate']}")
+    else:
+        print(f"verification: accepted, subject {v['subject']!r}")
+        print(json.dumps(v["claims"], indent=2))
+
+
+def explain(args: argparse.Namespace) -> int:
+    """``gatekey explain``: 0 accepted, 1 refused or not verified, 2 usage, 3 configuration."""
+    try:
+        document, code = _explain(args)
+    except UsageError as error:
+        print(f"gatekey explain: {error}", file=sys.stderr)
+        return USAGE
+    except gatekey.ConfigurationError as error:
+        print(f"gatekey explain: configuration error: {error}", file=sys.stderr)
+        return CONFIGURATION
+    if args.json:
+        print(json.dumps(document, indent=2))
+    else:
+        _print_text(document)
+    return code
 
 
 def token(args: argparse.Namespace) -> int:
@@ -146,9 +291,20 @@ def demo(_: argparse.Namespace) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="gatekey", description="One credential resolver and JWT verifier for every layer of a gateway.")
     sub = parser.add_subparsers(dest="command", required=True)
-    e = sub.add_parser("explain", help="which credential of a request wins, and whether it verifies")
+    parser.add_argument("--version", action="version", version=f"gatekey {gatekey.__version__}")
+    e = sub.add_parser(
+        "explain",
+        help="which credential of a request wins under each preset, and whether it verifies",
+        epilog="exit status: 0 accepted, 1 refused or not verified, 2 usage error, 3 configuration error",
+    )
+    e.add_argument("-r", "--request", metavar="FILE", help="a raw HTTP request (request line optional, then headers); '-' reads stdin")
     e.add_argument("-H", "--header", action="append", default=[], help="'Name: value' (repeatable)")
     e.add_argument("-b", "--cookie", action="append", default=[], help="a Cookie header value, e.g. 'jwt_token=...'")
+    e.add_argument("--json", action="store_true", help="print one JSON document (schema in the Python README)")
+    e.add_argument("--now", type=int, help="the time to verify at, in seconds since the epoch")
+    e.add_argument("--leeway", type=int, help="seconds of clock skew allowed for exp and nbf")
+    e.add_argument("--scope", action="append", help="a scope the token must grant (repeatable)")
+    e.add_argument("--typ", help="the JOSE typ the token must carry, e.g. at+jwt")
     e.add_argument("--token", help="an explicit token (a form field, an argument)")
     e.add_argument("--query", help="the query string")
     e.add_argument("--policy", default="header_first", choices=["header_first", "cookie_first", "strict", "agree"])

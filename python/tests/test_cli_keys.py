@@ -64,7 +64,7 @@ def test_explain_jwks_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "verification: accepted, subject 'alice'" in out
     assert f"keys: 1 from {path}" in out
-    assert cli_main(["explain", "-H", f"Authorization: Bearer {tok}", "--jwks", str(tmp_path / "none.json")]) == 2
+    assert cli_main(["explain", "-H", f"Authorization: Bearer {tok}", "--jwks", str(tmp_path / "none.json")]) == 3
 
 
 def test_explain_jwks_url_and_issuer(idp: str, capsys: pytest.CaptureFixture[str]) -> None:
