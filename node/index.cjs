@@ -15,6 +15,7 @@ module.exports = {
   challenge: core.challenge,
   loadLibrary: core.loadLibrary,
   version: core.version,
+  ANONYMOUS: adapters.ANONYMOUS,
   gatekeyAuthenticate: adapters.gatekeyAuthenticate,
   middleware: adapters.middleware,
   honoMiddleware: adapters.honoMiddleware,

@@ -47,6 +47,8 @@ export interface Identity {
   skipped: [Source, SkipReason][];
   /** Whether a shadowed credential differs from the winner: worth logging. */
   drift: boolean;
+  /** The scopes the token grants (`scope`, else `scp`, by the core's rule); [] for Basic and proxy. */
+  readonly scopes: string[];
 }
 
 /** The HTTP answer to a refused request, the same bytes in every language. */
@@ -324,6 +326,13 @@ export class Verifier {
    */
   checkCall(headers: HeadersInput, method: string, name?: string | null): void;
   /**
+   * A route's scopes: `identity` (null: anonymous) must hold each of `scopes` (an array or a
+   * space-separated string), directly or through an implication line of `scopeRules`; throws
+   * `AuthError` (`insufficient_scope`, 403, one challenge naming every scope; `missing_credential`
+   * for null) or `ConfigError` for a bad scope.
+   */
+  requireScopes(identity: Identity | null, scopes: string | readonly string[]): void;
+  /**
    * Replaces the keys (a JWKS refresh): a KeySet, or issuers' KeySets for a
    * verifier made with several; calls in flight finish on the old keys and
    * the cache no longer vouches for tokens verified with them.
@@ -357,11 +366,33 @@ export interface AuthInfo {
 }
 export function authInfo(identity: Identity): AuthInfo;
 
-/** A fastmcp `authenticate` callback; failures are thrown as a `Response` (the host's refusal: status, challenge, JSON body). */
-export function gatekeyAuthenticate<T extends Record<string, unknown> = Identity & Record<string, unknown>>(
+/** The fastmcp session of a request a `required: false` verifier let through without a credential. */
+export interface AnonymousSession {
+  readonly anonymous: true;
+  readonly source: null;
+  readonly subject: null;
+  readonly claims: Record<string, never>;
+  readonly scopes: readonly string[];
+}
+export const ANONYMOUS: AnonymousSession;
+
+/**
+ * A fastmcp `authenticate` callback; failures are thrown as a `Response` (the host's refusal:
+ * status, challenge, JSON body). An anonymous request a `required: false` verifier allows gets
+ * `anonymous` (default `ANONYMOUS`; fastmcp answers 401 to a falsy session).
+ */
+export function gatekeyAuthenticate<T extends Record<string, unknown>>(
   verifier: Verifier,
-  options?: { toSession?: (identity: Identity) => T },
+  options: {
+    toSession: (identity: Identity) => T;
+    /** The session of an anonymous request (give it with a `required: false` verifier). */
+    anonymous?: T;
+  },
 ): (request: IncomingMessage | undefined) => Promise<T>;
+export function gatekeyAuthenticate(
+  verifier: Verifier,
+  options?: { anonymous?: Record<string, unknown> },
+): (request: IncomingMessage | undefined) => Promise<(Identity | AnonymousSession) & Record<string, unknown>>;
 
 /** node:http / Express middleware: sets `req.gatekey` and `req.auth`, or answers the failure. */
 export function middleware(
@@ -377,3 +408,16 @@ export function honoMiddleware(verifier: Verifier): (
   c: { req: { raw: Request }; set(key: 'gatekey', value: Identity | null): void },
   next: () => Promise<void>,
 ) => Promise<Response | undefined>;
+
+declare global {
+  // Express's Request, as `middleware` leaves it (merged when @types/express is installed).
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The identity `middleware` decided (null: anonymous, allowed by `required: false`). */
+      gatekey?: Identity | null;
+      /** The MCP SDK's AuthInfo of that identity. */
+      auth?: AuthInfo;
+    }
+  }
+}

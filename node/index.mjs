@@ -12,6 +12,7 @@ export const {
   challenge,
   loadLibrary,
   version,
+  ANONYMOUS,
   gatekeyAuthenticate,
   middleware,
   honoMiddleware,

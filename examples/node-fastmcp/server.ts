@@ -45,7 +45,7 @@ const server = new FastMCP<Session>({
   authenticate: gatekeyAuthenticate(verifier, {
     toSession: (id) => ({
       subject: id.subject ?? '',
-      scopes: typeof id.claims.scope === 'string' ? id.claims.scope.split(' ') : [],
+      scopes: id.scopes,
     }),
   }),
 });

@@ -5,7 +5,7 @@
 //! the JSON-RPC body ([`check_body`]) that a surface which reads the body
 //! makes before handing it on.
 
-use gatekey::claims::Granted;
+use gatekey::claims::{Granted, ScopeToken};
 use gatekey::mcp::{self, ScopePolicy};
 use gatekey::{Error, Identity};
 
@@ -124,6 +124,27 @@ pub fn granted_to<'a>(identity: &Identity<'a>) -> Granted<'a> {
         .token
         .as_ref()
         .map_or_else(Granted::default, |t| t.claims.granted())
+}
+
+/// The scopes a verified payload, kept as JSON bytes past its token,
+/// grants (`scope`, else `scp`, by [`gatekey::Claims::has_scope`]'s rule;
+/// none for a payload that does not parse).
+#[must_use]
+pub fn granted_of_json(payload: &[u8]) -> Granted<'_> {
+    gatekey::json::Object::parse(payload).map_or_else(|_| Granted::default(), Granted::of_payload)
+}
+
+/// Every scope of `granted`, in order, as text.
+#[must_use]
+pub fn scope_names(granted: &Granted<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    granted.each(|s| {
+        out.push(match s {
+            ScopeToken::Whole(whole) => crate::json_text(whole),
+            ScopeToken::Part(part) => String::from_utf8_lossy(part).into_owned(),
+        });
+    });
+    out
 }
 
 /// Decides a route that names the scopes it needs (a FastAPI

@@ -52,7 +52,7 @@ function authInfo(identity) {
   return {
     token: identity.token ?? '',
     clientId: String(c.client_id ?? c.azp ?? ''),
-    scopes: typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : [],
+    scopes: identity.scopes,
     expiresAt: typeof c.exp === 'number' ? c.exp : undefined,
     extra: { subject: identity.subject, source: identity.source, claims: c },
   };
@@ -62,9 +62,18 @@ function authInfo(identity) {
  * fastmcp: `new FastMCP({ authenticate: gatekeyAuthenticate(verifier) })`.
  * Runs on every request (fastmcp authenticates each one, stateless or not);
  * a failure is thrown as a `Response`, which fastmcp sends as it is.
- * The session is the identity, or what `toSession(identity)` makes of it.
+ * The session is the identity, or what `toSession(identity)` makes of it;
+ * an anonymous request a `required: false` verifier allows gets
+ * `anonymous` (default `ANONYMOUS`).
  */
-function gatekeyAuthenticate(verifier, { toSession } = {}) {
+/**
+ * The session of an anonymous request a `required: false` verifier allows:
+ * fastmcp (and mcp-proxy) answer 401 to a falsy session, so anonymity is
+ * an object.
+ */
+const ANONYMOUS = Object.freeze({ anonymous: true, source: null, subject: null, claims: Object.freeze({}), scopes: Object.freeze([]) });
+
+function gatekeyAuthenticate(verifier, { toSession, anonymous = ANONYMOUS } = {}) {
   return async (request) => {
     let identity;
     try {
@@ -74,6 +83,7 @@ function gatekeyAuthenticate(verifier, { toSession } = {}) {
       const a = answer(e);
       throw new Response(a.body, { status: a.status, headers: a.headers });
     }
+    if (identity === null) return anonymous;
     return toSession ? toSession(identity) : identity;
   };
 }
@@ -141,4 +151,4 @@ function honoMiddleware(verifier) {
   };
 }
 
-module.exports = { gatekeyAuthenticate, middleware, honoMiddleware, authInfo };
+module.exports = { ANONYMOUS, gatekeyAuthenticate, middleware, honoMiddleware, authInfo };

@@ -264,6 +264,8 @@ function pack(fields) {
   return packed;
 }
 
+const CLAIMS_JSON = Symbol('gatekey.claimsJson');
+
 /**
  * Who a request is (index.d.ts `Identity`). `claims` is parsed from the
  * core's JSON on first read and then kept: JSON.parse was a fifth of a
@@ -273,11 +275,14 @@ function pack(fields) {
  */
 class Identity {
   #claims;
+  #json;
+  #scopes;
 
   constructor(result, packed) {
     this.source = result[0];
     this.subject = result[1];
     this.#claims = result[2];
+    this.#json = result[2];
     const token = result[3];
     this.token = typeof token === 'number' ? packed.slice(token, result[7]) : (token ?? null);
     this.shadowed = result[4] ?? [];
@@ -298,9 +303,23 @@ class Identity {
     this.#claims = value;
   }
 
+  /**
+   * The scopes the token grants (`scope`, else `scp`, read by the core's
+   * one rule), in order; [] for Basic and proxy identities.
+   */
+  get scopes() {
+    if (this.#scopes === undefined) this.#scopes = this.#json == null ? [] : lib().scopesOf(this.#json);
+    return this.#scopes;
+  }
+
+  /** The verified claims' JSON as the core kept it (for `requireScopes`). */
+  [CLAIMS_JSON]() {
+    return this.#json ?? undefined;
+  }
+
   toJSON() {
-    const { source, subject, claims, token, shadowed, skipped, drift } = this;
-    return { source, subject, claims, token, shadowed, skipped, drift };
+    const { source, subject, claims, scopes, token, shadowed, skipped, drift } = this;
+    return { source, subject, claims, scopes, token, shadowed, skipped, drift };
   }
 }
 
@@ -462,6 +481,20 @@ class Verifier {
     const fields = pack(flatten(headers));
     const result = lib().verifierCheckCall(this[VERIFIER], fields, method, name ?? undefined);
     if (result !== null) throw new AuthError(result);
+  }
+
+  /**
+   * A route's scopes: `identity` (null for an anonymous request) must hold
+   * every one of `scopes` (an array, or a space-separated string), directly
+   * or through an implication line of `scopeRules`. Throws `AuthError`
+   * (`insufficient_scope`, a 403 whose one challenge names every scope;
+   * `missing_credential` for null) or `ConfigError` for a bad scope.
+   */
+  requireScopes(identity, scopes) {
+    if (identity != null && !(identity instanceof Identity)) throw new TypeError('gatekey: requireScopes needs an Identity from authenticate, or null');
+    const json = identity == null ? undefined : identity[CLAIMS_JSON]();
+    const result = lib().verifierRequireScopes(this[VERIFIER], json, identity == null, scopes);
+    if (result !== null) throw typeof result.option === 'string' ? new ConfigError(result) : new AuthError(result);
   }
 
   /** Verifies a bare token (signature, then claims at `now`) and returns its claims. */

@@ -7,8 +7,10 @@
 
 use std::sync::Arc;
 
+use gatekey::claims::Granted;
 use gatekey::{Identity, Request};
 use gatekey_host::keys::Refresher;
+use gatekey_host::mcp;
 use gatekey_host::options::now as now_of;
 use gatekey_host::{
     json_text, with_buffer, Failure, HostKeySet, InPlace, Keys, OptionValue, Options, Verifier,
@@ -482,6 +484,40 @@ pub fn verifier_check_call(
         method.as_bytes(),
         name.as_deref().map(str::as_bytes),
     ) {
+        Ok(()) => Ok(env.get_null()?.into_unknown()),
+        Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),
+    }
+}
+
+/// `Identity.scopes`: the scopes of the claims JSON an identity keeps.
+#[napi(js_name = "scopesOf")]
+pub fn scopes_of(json: String) -> Vec<String> {
+    mcp::scope_names(&mcp::granted_of_json(json.as_bytes()))
+}
+
+/// A route's `scopes` for an identity: `claims` (its claims JSON; absent
+/// for a Basic or proxy identity) unless `anonymous`. `null`, a failure
+/// (`insufficient_scope`, `missing_credential`) or a configuration error.
+#[napi(js_name = "verifierRequireScopes")]
+pub fn verifier_require_scopes(
+    env: Env,
+    v: JsExternal,
+    claims: Option<String>,
+    anonymous: bool,
+    scopes: JsUnknown,
+) -> napi::Result<JsUnknown> {
+    let v = verifier(&env, &v)?;
+    let value = option_value(scopes, &map_constructor(env)?, 0)?;
+    let scopes = match gatekey_host::options::scopes(&value) {
+        Ok(list) => list,
+        Err(e) => return config_value(env, &e),
+    };
+    let granted = (!anonymous).then(|| {
+        claims.as_deref().map_or_else(Granted::default, |json| {
+            mcp::granted_of_json(json.as_bytes())
+        })
+    });
+    match v.require_scopes(granted, &scopes) {
         Ok(()) => Ok(env.get_null()?.into_unknown()),
         Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),
     }

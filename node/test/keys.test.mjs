@@ -162,9 +162,12 @@ test('a slow identity provider never blocks the event loop', { timeout: 20_000 }
     clearInterval(ticker);
     verifier?.close();
   }
-  // setInterval(1) fires every ~1 ms: a gap is the loop being busy.
-  assert.ok(worst < 11, `the event loop was blocked ${worst.toFixed(1)} ms`);
-  assert.ok(slowest < 10, `a request took ${slowest.toFixed(1)} ms during the fetch`);
+  // setInterval(1) fires every ~1 ms: a gap is the loop being busy. A
+  // fetch waited for on the loop would show as the provider's 1000 ms; the
+  // tens of ms a loaded 2-core machine adds (GC, scheduling; 29 ms seen)
+  // are far from it, so the bound is 100 ms.
+  assert.ok(worst < 100, `the event loop was blocked ${worst.toFixed(1)} ms`);
+  assert.ok(slowest < 100, `a request took ${slowest.toFixed(1)} ms during the fetch`);
 });
 
 test('a source with no keys, a bad option and plain keys', { timeout: 20_000 }, async () => {

@@ -32,7 +32,7 @@ test('claims: read on demand, kept, assignable, in JSON.stringify', () => {
   assert.equal(id.claims.name, 'Al\u00efce \u{1F511}');
   assert.equal(id.claims, id.claims);
   const json = JSON.parse(JSON.stringify(id));
-  assert.deepEqual(Object.keys(json), ['source', 'subject', 'claims', 'token', 'shadowed', 'skipped', 'drift']);
+  assert.deepEqual(Object.keys(json), ['source', 'subject', 'claims', 'scopes', 'token', 'shadowed', 'skipped', 'drift']);
   assert.equal(json.claims.sub, 'alice');
   assert.deepEqual([json.shadowed, json.skipped, json.drift], [[], [], false]);
   id.claims = { replaced: true };

@@ -2,8 +2,7 @@
 //! identity (or one exception) out, decided by gatekey-host's [`Verifier`]
 //! (its options, its checks, its refusal); this module converts.
 
-use gatekey::claims::{Granted, ScopeToken};
-use gatekey::json::Object;
+use gatekey::claims::Granted;
 use gatekey::{Claims, Error, Identity, Request, Resolution};
 use gatekey_host::options::{self as host_options, ChallengeParams};
 use std::sync::Arc;
@@ -31,19 +30,7 @@ fn lossy(bytes: &[u8]) -> String {
 
 /// The scopes `claims` grant, as the core reads them ([`Claims::each_scope`]).
 fn scopes(claims: &Claims<'_>) -> Vec<String> {
-    granted_scopes(&claims.granted())
-}
-
-/// Every scope of `granted`, in order.
-fn granted_scopes(granted: &Granted<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    granted.each(|s| {
-        out.push(match s {
-            ScopeToken::Whole(whole) => json_text(whole),
-            ScopeToken::Part(part) => lossy(part),
-        });
-    });
-    out
+    gatekey_host::mcp::scope_names(&claims.granted())
 }
 
 /// Verifies tokens and authenticates requests with fixed policy and claim
@@ -596,8 +583,7 @@ impl PyIdentity {
     fn granted(&self) -> Granted<'_> {
         self.payload
             .as_deref()
-            .and_then(|json| Object::parse(json).ok())
-            .map_or_else(Granted::default, Granted::of_payload)
+            .map_or_else(Granted::default, gatekey_host::mcp::granted_of_json)
     }
 
     fn new(id: &Identity<'_>) -> Self {
@@ -632,7 +618,7 @@ impl PyIdentity {
     /// reads them), in order; empty for Basic and proxy identities.
     #[getter]
     fn scopes(&self) -> Vec<String> {
-        granted_scopes(&self.granted())
+        gatekey_host::mcp::scope_names(&self.granted())
     }
 
     /// The verified token, for token sources.
