@@ -730,6 +730,25 @@ enum gk_status gk_check_call(const struct gk_header *headers,
                              struct gk_identity *identity);
 
 /**
+ * A route's scopes: the holder of `identity` (as `gk_authenticate` left
+ * it; an empty identity is an anonymous request) must hold every scope
+ * of `scopes` (space-separated, `scopes_len` bytes of UTF-8; empty for
+ * none), directly or
+ * through an implication line of the `scope_rules` option.
+ * `GK_ERR_INSUFFICIENT_SCOPE` (or `GK_ERR_MISSING_CREDENTIAL` for an
+ * anonymous request) names the missing scopes in
+ * `gk_identity_failed_claim`; `gk_refusal` then writes the 403 whose one
+ * challenge names every scope of `scopes` (RFC 6750 §3.1). On a failure
+ * the identity holds the failure only, as after a failed
+ * `gk_authenticate`. `GK_ERR_INVALID_CONFIG` for a scope that is not a
+ * scope token. Allocates while it decides, as the options do.
+ */
+enum gk_status gk_require_scopes(const struct gk_verifier *verifier,
+                                 struct gk_identity *identity,
+                                 const uint8_t *scopes,
+                                 size_t scopes_len);
+
+/**
  * The source of the winning credential (`GK_SOURCE_NONE` when empty).
  */
 enum gk_status gk_identity_source(const struct gk_identity *identity, enum gk_source *out);

@@ -547,6 +547,56 @@ pub extern "C" fn gk_check_call(
     })
 }
 
+/// A route's scopes: the holder of `identity` (as `gk_authenticate` left
+/// it; an empty identity is an anonymous request) must hold every scope
+/// of `scopes` (space-separated, `scopes_len` bytes of UTF-8; empty for
+/// none), directly or
+/// through an implication line of the `scope_rules` option.
+/// `GK_ERR_INSUFFICIENT_SCOPE` (or `GK_ERR_MISSING_CREDENTIAL` for an
+/// anonymous request) names the missing scopes in
+/// `gk_identity_failed_claim`; `gk_refusal` then writes the 403 whose one
+/// challenge names every scope of `scopes` (RFC 6750 §3.1). On a failure
+/// the identity holds the failure only, as after a failed
+/// `gk_authenticate`. `GK_ERR_INVALID_CONFIG` for a scope that is not a
+/// scope token. Allocates while it decides, as the options do.
+#[no_mangle]
+pub extern "C" fn gk_require_scopes(
+    verifier: *const gk_verifier,
+    identity: *mut gk_identity,
+    scopes: *const u8,
+    scopes_len: usize,
+) -> gk_status {
+    guard(|| {
+        // SAFETY: a live verifier of this library, only read (shareable).
+        let verifier = unsafe { obj(verifier) }?;
+        // SAFETY: a live identity of this library, used by this thread only.
+        let id = unsafe { obj_mut(identity) }?;
+        // SAFETY: `scopes` points to `scopes_len` readable bytes.
+        let scopes = unsafe { bytes(scopes, scopes_len) }?;
+        let scopes =
+            core::str::from_utf8(scopes).map_err(|_| gk_status::GK_ERR_INVALID_ARGUMENT)?;
+        // An empty string names no scope (C has no empty list to pass).
+        let scopes = if scopes.is_empty() {
+            Vec::new()
+        } else {
+            options::scopes(&OptionValue::Str(scopes.to_owned()))
+                .map_err(|e| gk_status::from(e.error))?
+        };
+        // An empty identity (GK_SOURCE_NONE): no credential, let through.
+        let anonymous = id.source == 0;
+        let payload = id.payload.get(&id.buf)?;
+        let granted = (!anonymous)
+            .then(|| payload.map_or_else(Default::default, gatekey_host::mcp::granted_of_json));
+        let decided = verifier.inner.require_scopes(granted, &scopes);
+        decided.map_err(|failure| {
+            id.clear();
+            let gk_identity { text, failed, .. } = id;
+            remember(text, &failure, failed);
+            gk_status::from(failure.error)
+        })
+    })
+}
+
 /// Reads the identity and gives back one of its values.
 fn read<T>(
     identity: *const gk_identity,

@@ -639,7 +639,7 @@ impl Options {
 ///
 /// # Errors
 /// A [`ConfigError`] naming `scopes`: not a string or list of strings, a
-/// scope with a space in it, or too long.
+/// scope that is not an RFC 6749 §3.3 scope token, or too long.
 pub fn scopes(v: &OptionValue) -> Check<Vec<String>> {
     let split = match v {
         OptionValue::Str(s) => OptionValue::List(
@@ -654,12 +654,14 @@ pub fn scopes(v: &OptionValue) -> Check<Vec<String>> {
         e.value = v.render();
         e
     })?;
-    if list.iter().any(|s| s.contains(' ')) || (list.is_empty() && split != *v) {
+    // RFC 6749 §3.3: scope-token = 1*NQCHAR, %x21 / %x23-5B / %x5D-7E.
+    let nqchar = |b: u8| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+    if list.iter().any(|s| !s.bytes().all(nqchar)) || (list.is_empty() && split != *v) {
         return Err(ConfigError::new(
             Error::InvalidConfig,
             "scopes",
             v,
-            "scope tokens with no space in them",
+            "scope tokens (RFC 6749 §3.3: printable ASCII without space, \" or \\)",
         ));
     }
     Ok(list)

@@ -32,7 +32,7 @@ test('requireScopes names every scope the route needs, with the hierarchy', asyn
   );
   assert.throws(() => v.requireScopes(null, ['read']), (e) => e instanceof AuthError && e.reason === 'missing_credential' && e.status === 401);
   v.requireScopes(null, []);
-  for (const bad of [['has space'], [5], 5, [''], ['x'.repeat(100_000)]]) {
+  for (const bad of [['has space'], [5], 5, [''], ['x'.repeat(100_000)], ['a"b'], ['caf\u00e9'], ['a\\b']]) {
     assert.throws(() => v.requireScopes(admin, bad), (e) => e instanceof ConfigError && e.option === 'scopes', String(bad).slice(0, 20));
   }
   assert.throws(() => v.requireScopes({ subject: 'forged', scopes: ['admin'] }, ['read']), TypeError);

@@ -88,7 +88,7 @@ def test_require_scopes_anonymous_basic_and_bad_scopes() -> None:
     assert ident is not None and ident.source == "basic" and ident.scopes == []
     with pytest.raises(gatekey.InsufficientScope):
         basic.require_scopes(ident, ["read"])
-    for bad in (["has space"], [""], [5], 5, ["x" * 100_000]):
+    for bad in (["has space"], [""], [5], 5, ["x" * 100_000], ['a"b'], ["caf\u00e9"], ["a\\b"]):
         with pytest.raises(gatekey.ConfigurationError) as error:
             v.require_scopes(None, bad)
         assert error.value.option == "scopes", bad

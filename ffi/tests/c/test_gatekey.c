@@ -979,6 +979,53 @@ static void test_mcp_check_call(gk_verifier *v, gk_identity *id) {
     CHECK_STATUS(gk_check_call(h, 2, NULL, 10, NULL, 0, id), GK_ERR_NULL_ARGUMENT);
 }
 
+static gk_status require(gk_verifier *v, gk_identity *id, const char *scopes) {
+    return gk_require_scopes(v, id, (const uint8_t *)scopes, strlen(scopes));
+}
+
+/* A route's scopes, with the implications of scope_rules. */
+static void test_require_scopes(gk_keyset *ks, gk_identity *id) {
+    gk_policy *policy = NULL;
+    gk_options *o = NULL;
+    gk_verifier *v = NULL;
+    gk_header h[1];
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    char www[512], body[1024];
+    size_t www_len = 0, body_len = 0;
+    uint16_t http = 0;
+
+    CHECK_STATUS(gk_policy_new(GK_POLICY_HEADER_FIRST, &policy), GK_OK);
+    CHECK_STATUS(gk_options_new(&o), GK_OK);
+    CHECK_STATUS(gk_options_set_str(o, "audience", "mcp"), GK_OK);
+    CHECK_STATUS(gk_options_set_bool(o, "required", false), GK_OK);
+    CHECK_STATUS(gk_options_add_str(o, "scope_rules", "tools:call > tools:read"), GK_OK);
+    CHECK_STATUS(gk_verifier_new_with_options(ks, policy, o, &v), GK_OK);
+    gk_policy_free(policy);
+    gk_options_free(o);
+    if (v == NULL) return;
+
+    h[0] = header("Authorization", bearer_a); /* scope "tools:list tools:call" */
+    CHECK_STATUS(gk_authenticate(v, h, 1, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(require(v, id, "tools:list tools:read"), GK_OK); /* implied by tools:call */
+    CHECK_STATUS(require(v, id, ""), GK_OK);
+    CHECK_STATUS(require(v, id, "tools:list admin"), GK_ERR_INSUFFICIENT_SCOPE);
+    CHECK_STATUS(gk_identity_failed_claim(id, &p, &n), GK_OK);
+    CHECK(span_is(p, n, "admin"));
+    CHECK_STATUS(gk_refusal(v, id, GK_ERR_INSUFFICIENT_SCOPE, &http, www, sizeof www, &www_len, body, sizeof body,
+                            &body_len),
+                 GK_OK);
+    CHECK(http == 403);
+    CHECK(strstr(www, "scope=\"tools:list admin\"") != NULL);
+    /* an anonymous request, let through by required=false */
+    CHECK_STATUS(gk_authenticate(v, h, 0, NULL, 0, GK_TEST_NOW, id), GK_OK);
+    CHECK_STATUS(require(v, id, "tools:list"), GK_ERR_MISSING_CREDENTIAL);
+    CHECK_STATUS(require(v, id, "a\"b"), GK_ERR_INVALID_CONFIG);
+    CHECK_STATUS(gk_require_scopes(v, id, NULL, 3), GK_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(gk_require_scopes(v, id, (const uint8_t *)"\xff", 1), GK_ERR_INVALID_ARGUMENT);
+    gk_verifier_free(v);
+}
+
 int main(void) {
     gk_keyset *ks;
     gk_verifier *v;
@@ -1012,6 +1059,7 @@ int main(void) {
     test_key_source(id);
     test_more_algorithms(id);
     test_mcp_check_call(v, id);
+    test_require_scopes(ks, id);
 
     gk_identity_free(id);
     gk_verifier_free(v);
