@@ -356,8 +356,10 @@ fn checked(text: &str) -> Result<Line<'_>, Error> {
     Ok(parsed)
 }
 
-/// RFC 6749 §3.3: `NQCHAR = %x21 / %x23-5B / %x5D-7E`.
-fn is_nqchar(b: u8) -> bool {
+/// RFC 6749 §3.3: `NQCHAR = %x21 / %x23-5B / %x5D-7E`, the bytes of a
+/// scope token (`scope-token = 1*NQCHAR`).
+#[must_use]
+pub fn is_nqchar(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e)
 }
 

@@ -585,8 +585,7 @@ pub extern "C" fn gk_require_scopes(
         // An empty identity (GK_SOURCE_NONE): no credential, let through.
         let anonymous = id.source == 0;
         let payload = id.payload.get(&id.buf)?;
-        let granted = (!anonymous)
-            .then(|| payload.map_or_else(Default::default, gatekey_host::mcp::granted_of_json));
+        let granted = (!anonymous).then(|| gatekey_host::mcp::granted_of_payload(payload));
         let decided = verifier.inner.require_scopes(granted, &scopes);
         decided.map_err(|failure| {
             id.clear();

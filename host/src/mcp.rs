@@ -114,7 +114,7 @@ pub fn authorize<'a>(
     if policy.check(method, name, &granted).is_ok() {
         return Ok(());
     }
-    refuse_unless_held(Some(policy), scopes, policy.required(method, name))
+    require_scopes(Some(policy), scopes, policy.required(method, name))
 }
 
 /// The scopes `identity` holds: its token's (none for a Basic or
@@ -127,11 +127,14 @@ pub fn granted_to<'a>(identity: &Identity<'a>) -> Granted<'a> {
 }
 
 /// The scopes a verified payload, kept as JSON bytes past its token,
-/// grants (`scope`, else `scp`, by [`gatekey::Claims::has_scope`]'s rule;
-/// none for a payload that does not parse).
+/// grants (`scope`, else `scp`, by [`gatekey::Claims::has_scope`]'s rule):
+/// none without a payload (a Basic or proxy identity) or for one that
+/// does not parse.
 #[must_use]
-pub fn granted_of_json(payload: &[u8]) -> Granted<'_> {
-    gatekey::json::Object::parse(payload).map_or_else(|_| Granted::default(), Granted::of_payload)
+pub fn granted_of_payload(payload: Option<&[u8]>) -> Granted<'_> {
+    payload
+        .and_then(|json| gatekey::json::Object::parse(json).ok())
+        .map_or_else(Granted::default, Granted::of_payload)
 }
 
 /// Every scope of `granted`, in order, as text.
@@ -148,27 +151,17 @@ pub fn scope_names(granted: &Granted<'_>) -> Vec<String> {
 }
 
 /// Decides a route that names the scopes it needs (a FastAPI
-/// `Security(..., scopes=[...])`, a handler's `requires`) rather than an
-/// MCP call: every one of `scopes` must be held by `granted` (`None` for
-/// an anonymous request), directly or, with a `policy`, through one of
-/// its hierarchy lines (MCP 2026-07-28 servers MUST account for scope
-/// hierarchies).
+/// `Security(..., scopes=[...])`, a handler's `requires`), and the scopes
+/// of an MCP call [`authorize`] found missing: every one of `needed` must
+/// be held by `granted` (`None` for an anonymous request), directly or,
+/// with a `policy`, through one of its hierarchy lines (MCP 2026-07-28
+/// servers MUST account for scope hierarchies).
 ///
 /// # Errors
-/// As [`authorize`]: [`Error::InsufficientScope`] naming the scopes
-/// missing, with all of `scopes` for the challenge (RFC 6750 §3.1);
+/// [`Error::InsufficientScope`] naming the scopes missing, with all of
+/// `needed`, once each, for the challenge (RFC 6750 §3.1);
 /// [`Error::MissingCredential`] for an anonymous request.
 pub fn require_scopes<'s>(
-    policy: Option<&ScopePolicy<Vec<String>>>,
-    granted: Option<Granted<'_>>,
-    scopes: impl IntoIterator<Item = &'s str>,
-) -> Result<(), Failure> {
-    refuse_unless_held(policy, granted, scopes)
-}
-
-/// `Ok` when `granted` holds every scope of `needed`; else the failure
-/// that names the missing ones and all of `needed`, once each.
-fn refuse_unless_held<'s>(
     policy: Option<&ScopePolicy<Vec<String>>>,
     granted: Option<Granted<'_>>,
     needed: impl IntoIterator<Item = &'s str>,

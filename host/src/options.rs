@@ -654,9 +654,9 @@ pub fn scopes(v: &OptionValue) -> Check<Vec<String>> {
         e.value = v.render();
         e
     })?;
-    // RFC 6749 §3.3: scope-token = 1*NQCHAR, %x21 / %x23-5B / %x5D-7E.
-    let nqchar = |b: u8| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
-    if list.iter().any(|s| !s.bytes().all(nqchar)) || (list.is_empty() && split != *v) {
+    // RFC 6749 §3.3: scope-token = 1*NQCHAR.
+    let token = |s: &String| s.bytes().all(gatekey::mcp::is_nqchar);
+    if !list.iter().all(token) || (list.is_empty() && split != *v) {
         return Err(ConfigError::new(
             Error::InvalidConfig,
             "scopes",

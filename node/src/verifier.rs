@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use gatekey::claims::Granted;
 use gatekey::{Identity, Request};
 use gatekey_host::keys::Refresher;
 use gatekey_host::mcp;
@@ -492,7 +491,7 @@ pub fn verifier_check_call(
 /// `Identity.scopes`: the scopes of the claims JSON an identity keeps.
 #[napi(js_name = "scopesOf")]
 pub fn scopes_of(json: String) -> Vec<String> {
-    mcp::scope_names(&mcp::granted_of_json(json.as_bytes()))
+    mcp::scope_names(&mcp::granted_of_payload(Some(json.as_bytes())))
 }
 
 /// A route's `scopes` for an identity: `claims` (its claims JSON; absent
@@ -512,11 +511,8 @@ pub fn verifier_require_scopes(
         Ok(list) => list,
         Err(e) => return config_value(env, &e),
     };
-    let granted = (!anonymous).then(|| {
-        claims.as_deref().map_or_else(Granted::default, |json| {
-            mcp::granted_of_json(json.as_bytes())
-        })
-    });
+    let granted =
+        (!anonymous).then(|| mcp::granted_of_payload(claims.as_deref().map(str::as_bytes)));
     match v.require_scopes(granted, &scopes) {
         Ok(()) => Ok(env.get_null()?.into_unknown()),
         Err(f) => Ok(failure(env, &f, &v.refusal(&f))?.into_unknown()),

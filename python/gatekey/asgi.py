@@ -136,7 +136,23 @@ class AnonymousUser(_UserBase):
 class Credentials(_CredentialsBase):
     """``scope["auth"]`` (Starlette's ``request.auth``): the scopes the
     token grants, so that Starlette's ``@requires("scope")`` works; a
-    Starlette ``AuthCredentials`` when Starlette is installed."""
+    Starlette ``AuthCredentials`` when Starlette is installed. The scopes
+    are read from the identity on first use: most requests never ask."""
+
+    def __init__(self, identity: Optional[Identity]) -> None:
+        # The base's __init__ would take the scopes now; they are read lazily.
+        self._identity = identity
+        self._scopes: Optional[list[str]] = None
+
+    @property
+    def scopes(self) -> list[str]:
+        if self._scopes is None:
+            self._scopes = [] if self._identity is None else self._identity.scopes
+        return self._scopes
+
+    @scopes.setter
+    def scopes(self, value: list[str]) -> None:
+        self._scopes = list(value)
 
 
 def user_of(identity: Optional[Identity]) -> "User | AnonymousUser":
@@ -240,7 +256,7 @@ class AuthMiddleware:
         log.accepted(identity, "asgi.AuthMiddleware")
         scope.setdefault("state", {})["identity"] = identity
         scope["user"] = user_of(identity)
-        scope["auth"] = Credentials(identity.scopes if identity is not None else [])
+        scope["auth"] = Credentials(identity)
         if scope["type"] == "http" and scope.get("method") == "POST" and self._is_mcp(scope):
             checked = await self._check_body(scope, receive, send)
             if checked is None:

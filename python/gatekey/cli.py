@@ -84,11 +84,12 @@ def read_request(data: bytes, where: str) -> tuple[_Fields, Optional[bytes]]:
     (request line optional, then header lines, then a blank line and an
     ignored body)."""
     head = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
-    lines = [line for line in head.split(b"\n")]
+    lines = head.split(b"\n")
     query: Optional[bytes] = None
-    if lines and b":" not in lines[0].split(b" ", 1)[0] and lines[0].count(b" ") == 2 and lines[0].split(b" ")[2].startswith(b"HTTP/"):
-        target = lines.pop(0).split(b" ")[1]
-        query = target.partition(b"?")[2] or None
+    method, *rest = lines[0].split(b" ")
+    if len(rest) == 2 and b":" not in method and rest[1].startswith(b"HTTP/"):
+        lines.pop(0)  # the request line: method, target, version
+        query = rest[0].partition(b"?")[2] or None
     fields: _Fields = []
     for line in lines:
         if line[:1] in (b" ", b"\t"):
@@ -174,7 +175,12 @@ def _explain(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         decisions.append({"preset": name, **_decide(other, policy, fields, query, args)})
     mine = decisions[names.index(args.policy)]
     verification = mine["verification"]
-    verdict = "accepted" if verification and verification["outcome"] == "accepted" else "refused" if verification or mine["error"] or mine["winner"] is None else "not_verified"
+    if verification is not None:
+        verdict = verification["outcome"]  # "accepted" or "refused"
+    elif mine["error"] or mine["winner"] is None:
+        verdict = "refused"
+    else:
+        verdict = "not_verified"
     keys = []
     status = verifier.key_status() if verifier is not None else None
     for source in (status or {}).get("sources", []):

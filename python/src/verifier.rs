@@ -581,9 +581,7 @@ impl PyIdentity {
     /// The scopes of the kept payload (none for Basic and proxy
     /// identities), read again.
     fn granted(&self) -> Granted<'_> {
-        self.payload
-            .as_deref()
-            .map_or_else(Granted::default, gatekey_host::mcp::granted_of_json)
+        gatekey_host::mcp::granted_of_payload(self.payload.as_deref())
     }
 
     fn new(id: &Identity<'_>) -> Self {

@@ -951,14 +951,24 @@ static void test_more_algorithms(gk_identity *id) {
     gk_keyset_free(ks);
 }
 
+/* What gk_refusal writes, in buffers that always fit. */
+typedef struct {
+    uint16_t http;
+    char www[512], body[1024];
+    size_t www_len, body_len;
+} answer;
+
+static gk_status refuse(gk_verifier *v, gk_identity *id, unsigned status, answer *a) {
+    return gk_refusal(v, id, status, &a->http, a->www, sizeof a->www, &a->www_len, a->body, sizeof a->body,
+                      &a->body_len);
+}
+
 /* MCP 2026-07-28: the headers must name what the JSON-RPC body calls. */
 static void test_mcp_check_call(gk_verifier *v, gk_identity *id) {
     gk_header h[2];
     const uint8_t *p = NULL;
     size_t n = 0;
-    char www[512], body[1024];
-    size_t www_len = 0, body_len = 0;
-    uint16_t http = 0;
+    answer a;
 
     h[0] = header("Mcp-Method", "tools/call");
     h[1] = header("Mcp-Name", "weather_now");
@@ -967,12 +977,10 @@ static void test_mcp_check_call(gk_verifier *v, gk_identity *id) {
                  GK_ERR_HEADER_MISMATCH);
     CHECK_STATUS(gk_identity_failed_claim(id, &p, &n), GK_OK);
     CHECK(span_is(p, n, "Mcp-Name"));
-    CHECK_STATUS(gk_refusal(v, id, GK_ERR_HEADER_MISMATCH, &http, www, sizeof www, &www_len, body, sizeof body,
-                            &body_len),
-                 GK_OK);
-    CHECK(http == 400);
-    CHECK(www_len == 0);
-    CHECK(strcmp(body, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32020,\"message\":"
+    CHECK_STATUS(refuse(v, id, GK_ERR_HEADER_MISMATCH, &a), GK_OK);
+    CHECK(a.http == 400);
+    CHECK(a.www_len == 0);
+    CHECK(strcmp(a.body, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32020,\"message\":"
                        "\"the Mcp-Method or Mcp-Name header does not match the request body: Mcp-Name\"}}") == 0);
     /* no Mcp-Method at all */
     CHECK_STATUS(gk_check_call(h + 1, 1, (const uint8_t *)"tools/list", 10, NULL, 0, id), GK_ERR_HEADER_MISMATCH);
@@ -991,9 +999,7 @@ static void test_require_scopes(gk_keyset *ks, gk_identity *id) {
     gk_header h[1];
     const uint8_t *p = NULL;
     size_t n = 0;
-    char www[512], body[1024];
-    size_t www_len = 0, body_len = 0;
-    uint16_t http = 0;
+    answer a;
 
     CHECK_STATUS(gk_policy_new(GK_POLICY_HEADER_FIRST, &policy), GK_OK);
     CHECK_STATUS(gk_options_new(&o), GK_OK);
@@ -1012,11 +1018,9 @@ static void test_require_scopes(gk_keyset *ks, gk_identity *id) {
     CHECK_STATUS(require(v, id, "tools:list admin"), GK_ERR_INSUFFICIENT_SCOPE);
     CHECK_STATUS(gk_identity_failed_claim(id, &p, &n), GK_OK);
     CHECK(span_is(p, n, "admin"));
-    CHECK_STATUS(gk_refusal(v, id, GK_ERR_INSUFFICIENT_SCOPE, &http, www, sizeof www, &www_len, body, sizeof body,
-                            &body_len),
-                 GK_OK);
-    CHECK(http == 403);
-    CHECK(strstr(www, "scope=\"tools:list admin\"") != NULL);
+    CHECK_STATUS(refuse(v, id, GK_ERR_INSUFFICIENT_SCOPE, &a), GK_OK);
+    CHECK(a.http == 403);
+    CHECK(strstr(a.www, "scope=\"tools:list admin\"") != NULL);
     /* an anonymous request, let through by required=false */
     CHECK_STATUS(gk_authenticate(v, h, 0, NULL, 0, GK_TEST_NOW, id), GK_OK);
     CHECK_STATUS(require(v, id, "tools:list"), GK_ERR_MISSING_CREDENTIAL);
